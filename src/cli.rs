@@ -1,0 +1,147 @@
+//! The command line, as clap derive types. No logic lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::report::Format;
+use crate::rules::Severity;
+
+/// A fast secret scanner for source trees, git history, CI and pre-commit.
+#[derive(Debug, Parser)]
+#[command(name = "leakproof", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories ('-' reads standard input).
+    Scan(ScanCmd),
+    /// List, show or test rules.
+    #[command(subcommand)]
+    Rules(RulesCmd),
+}
+
+/// `leakproof scan`.
+#[derive(Debug, Args)]
+pub struct ScanCmd {
+    /// Files and directories to scan; '-' reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Options shared by every scanning command.
+    #[command(flatten)]
+    pub scan: ScanFlags,
+    /// Also scan files excluded by .gitignore and .ignore.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are detected and skipped).
+    #[arg(long)]
+    pub follow: bool,
+}
+
+/// Options shared by `scan` and `git`.
+#[derive(Debug, Args)]
+pub struct ScanFlags {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Add rule packs: a TOML file or a directory of them (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Print secrets in clear (redacted by default).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Exit code when findings are reported.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(i32).range(0..=255))]
+    pub exit_code: i32,
+    /// Skip files larger than SIZE (bytes, or with K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Only report rules of at least this severity.
+    #[arg(long, value_name = "LEVEL")]
+    pub min_severity: Option<Severity>,
+    /// Run only these rules (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub enable_rule: Vec<String>,
+    /// Do not run these rules (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub disable_rule: Vec<String>,
+    /// Print neither warnings nor the summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Exit 2 when a file could not be read.
+    #[arg(long)]
+    pub strict: bool,
+    /// List suppressed candidates with the reason for each.
+    #[arg(long)]
+    pub show_suppressed: bool,
+}
+
+/// `leakproof rules ...`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCmd {
+    /// List every rule: id, severity, name, keywords.
+    List {
+        /// Add rule packs before listing.
+        #[arg(long, value_name = "PATH")]
+        rules: Vec<PathBuf>,
+    },
+    /// Show one rule in full.
+    Show {
+        /// Rule id.
+        id: String,
+        /// Add rule packs before looking the rule up.
+        #[arg(long, value_name = "PATH")]
+        rules: Vec<PathBuf>,
+    },
+    /// Self-test packs: every example must yield exactly its rule, every
+    /// negative example nothing.
+    Test {
+        /// Pack files or directories; the built-in packs when none is given.
+        packs: Vec<PathBuf>,
+    },
+}
+
+/// Parses `123`, `64K`, `25M`, `1G` (also `KiB`/`MB` spellings) into bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (e.g. 500K, 25M, 1G)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("`{s}` has an unknown unit (use K, M or G)")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("100"), Ok(100));
+        assert_eq!(parse_size("64K"), Ok(65536));
+        assert_eq!(parse_size("25M"), Ok(25 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("10X").is_err());
+    }
+}

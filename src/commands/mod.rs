@@ -1,0 +1,18 @@
+//! Glue between the command line and the library: the only place, with
+//! `main`, that uses `anyhow` and adds context to errors.
+
+mod rules;
+mod scan;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::exit::ExitStatus;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Scan(cmd) => scan::run(&cmd),
+        Command::Rules(cmd) => rules::run(cmd),
+    }
+}

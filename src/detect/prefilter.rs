@@ -1,0 +1,67 @@
+//! The keyword prefilter: one ASCII-case-insensitive Aho-Corasick automaton
+//! over every rule's keywords, mapping each hit to the rules that own it.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::rules::RuleSet;
+
+/// Picks the rules worth running on a blob.
+#[derive(Debug)]
+pub struct Prefilter {
+    automaton: AhoCorasick,
+    /// For each automaton pattern, the indexes of the rules that own it.
+    owners: Vec<Vec<usize>>,
+    num_rules: usize,
+}
+
+impl Prefilter {
+    /// Builds the automaton over all keywords of `rules`.
+    pub fn new(rules: &RuleSet) -> Prefilter {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for (idx, rule) in rules.rules().iter().enumerate() {
+            for kw in &rule.keywords {
+                match keywords.iter().position(|k| k == kw) {
+                    Some(p) => owners[p].push(idx),
+                    None => {
+                        keywords.push(kw.clone());
+                        owners.push(vec![idx]);
+                    }
+                }
+            }
+        }
+        let automaton = match AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+        {
+            Ok(ac) => ac,
+            Err(e) => unreachable!("keyword automaton over {} literals: {e}", keywords.len()),
+        };
+        Prefilter {
+            automaton,
+            owners,
+            num_rules: rules.len(),
+        }
+    }
+
+    /// Marks in `triggered` (one flag per rule) every rule whose keyword
+    /// occurs in `data`; returns how many were marked.
+    pub fn triggered(&self, data: &[u8], triggered: &mut Vec<bool>) -> usize {
+        triggered.clear();
+        triggered.resize(self.num_rules, false);
+        let mut count = 0;
+        for m in self.automaton.find_overlapping_iter(data) {
+            for &rule in &self.owners[m.pattern().as_usize()] {
+                if !triggered[rule] {
+                    triggered[rule] = true;
+                    count += 1;
+                }
+            }
+            if count == self.num_rules {
+                break;
+            }
+        }
+        count
+    }
+}

@@ -1,0 +1,217 @@
+//! Offline validators: structural checks of a candidate secret that need no
+//! network. A candidate that fails its rule's validator cannot be a live
+//! credential and is dropped; one that passes is reported with high
+//! confidence.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD_PAD_INDIFFERENT, URL_SAFE_NO_PAD_INDIFFERENT};
+
+/// A named structural check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validator {
+    /// `prefix_` + body + 6 base62 characters of the body's CRC32 (GitHub
+    /// classic tokens, npm tokens).
+    Crc32Base62,
+    /// Three base64url parts; header and payload decode to JSON objects and
+    /// the header names an `alg`.
+    Jwt,
+    /// A PEM or OpenSSH private-key block whose body decodes to a DER
+    /// SEQUENCE, the `openssh-key-v1` magic or an OpenPGP packet.
+    PrivateKey,
+}
+
+impl Validator {
+    /// Every name a rule may use.
+    pub const NAMES: &'static [&'static str] = &["crc32-base62", "jwt", "private-key"];
+
+    /// The validator with this name.
+    pub fn from_name(name: &str) -> Option<Validator> {
+        match name {
+            "crc32-base62" => Some(Validator::Crc32Base62),
+            "jwt" => Some(Validator::Jwt),
+            "private-key" => Some(Validator::PrivateKey),
+            _ => None,
+        }
+    }
+
+    /// The name used in rule packs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Validator::Crc32Base62 => "crc32-base62",
+            Validator::Jwt => "jwt",
+            Validator::PrivateKey => "private-key",
+        }
+    }
+
+    /// True if and only if `secret` has the structure of a real credential.
+    pub fn check(self, secret: &[u8]) -> bool {
+        match self {
+            Validator::Crc32Base62 => crc32_base62(secret),
+            Validator::Jwt => jwt(secret),
+            Validator::PrivateKey => private_key(secret),
+        }
+    }
+}
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+fn crc32_base62(token: &[u8]) -> bool {
+    let body = match memchr::memrchr(b'_', token) {
+        Some(i) => &token[i + 1..],
+        None => token,
+    };
+    if body.len() <= 6 {
+        return false;
+    }
+    let (random, check) = body.split_at(body.len() - 6);
+    let mut n = crc32fast::hash(random);
+    let mut expect = [b'0'; 6];
+    for slot in expect.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    n == 0 && expect == check
+}
+
+fn decode_json_object(part: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let bytes = URL_SAFE_NO_PAD_INDIFFERENT.decode(part).ok()?;
+    match serde_json::from_slice(&bytes).ok()? {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+fn jwt(token: &[u8]) -> bool {
+    let mut parts = token.split(|&b| b == b'.');
+    let (Some(header), Some(payload), Some(_sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let header_ok = decode_json_object(header)
+        .is_some_and(|h| h.get("alg").is_some_and(serde_json::Value::is_string));
+    header_ok && decode_json_object(payload).is_some()
+}
+
+/// Extracts the base64 body of an armored block: the lines between BEGIN
+/// and END, minus RFC 1421 / RFC 4880 headers and the PGP CRC line. Escaped
+/// newlines (`\n` inside a JSON or code string) count as newlines.
+fn armored_body(block: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(block)
+        .replace("\\r", "")
+        .replace("\\n", "\n");
+    let mut body = Vec::new();
+    for line in text.lines().map(str::trim) {
+        let line = line.trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '+');
+        if line.starts_with("-----") || line.contains(':') || line.starts_with('=') {
+            continue;
+        }
+        body.extend(
+            line.bytes()
+                .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')),
+        );
+    }
+    body
+}
+
+fn private_key(block: &[u8]) -> bool {
+    let Ok(der) = STANDARD_PAD_INDIFFERENT.decode(armored_body(block)) else {
+        return false;
+    };
+    if der.len() < 32 {
+        return false;
+    }
+    let head = &block[..block.len().min(80)];
+    if memchr::memmem::find(head, b"OPENSSH").is_some() {
+        return der.starts_with(b"openssh-key-v1\0");
+    }
+    if memchr::memmem::find(head, b"PGP").is_some() {
+        // An OpenPGP packet header always has the high bit set.
+        return der[0] & 0x80 != 0;
+    }
+    // DER SEQUENCE with a definite length.
+    der[0] == 0x30 && (der[1] < 0x80 || (0x81..=0x84).contains(&der[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
+    fn make_crc_token(prefix: &str, random: &str) -> String {
+        let mut n = crc32fast::hash(random.as_bytes());
+        let mut check = [b'0'; 6];
+        for slot in check.iter_mut().rev() {
+            *slot = BASE62[(n % 62) as usize];
+            n /= 62;
+        }
+        format!("{prefix}{random}{}", String::from_utf8_lossy(&check))
+    }
+
+    #[test]
+    fn crc32_base62_accepts_good_and_rejects_bad_checksums() {
+        let good = make_crc_token("ghp_", "Zq3v8LkP0aXw2RtY7uBn4Me9Jc1Hd6");
+        assert!(Validator::Crc32Base62.check(good.as_bytes()));
+        let npm = make_crc_token("npm_", "Zq3v8LkP0aXw2RtY7uBn4Me9Jc1Hd6");
+        assert!(Validator::Crc32Base62.check(npm.as_bytes()));
+        let mut bad = good.clone().into_bytes();
+        let last = bad.len() - 1;
+        bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+        assert!(!Validator::Crc32Base62.check(&bad));
+        assert!(!Validator::Crc32Base62.check(b"ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+        assert!(!Validator::Crc32Base62.check(b"ghp_abc"));
+    }
+
+    #[test]
+    fn jwt_needs_json_header_with_alg_and_json_payload() {
+        let enc = |s: &str| URL_SAFE_NO_PAD.encode(s);
+        let good = format!(
+            "{}.{}.c2lnbmF0dXJl",
+            enc(r#"{"alg":"HS256","typ":"JWT"}"#),
+            enc(r#"{"sub":"42"}"#)
+        );
+        assert!(Validator::Jwt.check(good.as_bytes()));
+        let no_alg = format!(
+            "{}.{}.c2ln",
+            enc(r#"{"typ":"JWT"}"#),
+            enc(r#"{"sub":"42"}"#)
+        );
+        assert!(!Validator::Jwt.check(no_alg.as_bytes()));
+        let bad_payload = format!("{}.{}.c2ln", enc(r#"{"alg":"HS256"}"#), enc("not json"));
+        assert!(!Validator::Jwt.check(bad_payload.as_bytes()));
+        assert!(!Validator::Jwt.check(b"eyJhbGciOi.two"));
+    }
+
+    fn pem(label: &str, der: &[u8]) -> String {
+        let b64 = STANDARD.encode(der);
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN {label}-----\n{}\n-----END {label}-----",
+            lines.join("\n")
+        )
+    }
+
+    #[test]
+    fn private_key_structure() {
+        let mut der = vec![0x30, 0x82, 0x01, 0x00];
+        der.extend(std::iter::repeat_n(7u8, 60));
+        assert!(Validator::PrivateKey.check(pem("RSA PRIVATE KEY", &der).as_bytes()));
+        // The same block written into a JSON string with escaped newlines.
+        let escaped = pem("PRIVATE KEY", &der).replace('\n', "\\n");
+        assert!(Validator::PrivateKey.check(escaped.as_bytes()));
+        let mut ssh = b"openssh-key-v1\0".to_vec();
+        ssh.extend(std::iter::repeat_n(1u8, 40));
+        assert!(Validator::PrivateKey.check(pem("OPENSSH PRIVATE KEY", &ssh).as_bytes()));
+        // Wrong magic, not DER, and too short to be a key.
+        assert!(!Validator::PrivateKey.check(pem("OPENSSH PRIVATE KEY", &der).as_bytes()));
+        assert!(!Validator::PrivateKey.check(pem("RSA PRIVATE KEY", &[0x41; 64]).as_bytes()));
+        assert!(
+            !Validator::PrivateKey
+                .check(b"-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----")
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! Allowlists: regexes on the secret, match or line, path regexes and
+//! stopwords. Each entry that drops a candidate is named in the reason, so
+//! `--show-suppressed` can say exactly which one fired.
+
+use regex::bytes::Regex;
+
+use crate::rules::pack::{AllowlistSpec, RegexTarget};
+
+/// A compiled allowlist.
+#[derive(Debug)]
+pub struct Allowlist {
+    /// Why these entries exist.
+    pub description: String,
+    regexes: Vec<(String, Regex)>,
+    target: RegexTarget,
+    paths: Vec<(String, Regex)>,
+    stopwords: Vec<String>,
+}
+
+/// What a candidate looks like to an allowlist.
+pub struct Subject<'a> {
+    /// Path of the blob, if it has one.
+    pub path: Option<&'a str>,
+    /// The secret capture.
+    pub secret: &'a [u8],
+    /// The whole match.
+    pub matched: &'a [u8],
+    /// The line(s) holding the match.
+    pub line: &'a [u8],
+}
+
+/// Which entry of an allowlist dropped a candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowReason {
+    /// A regex matched the secret, match or line.
+    Regex(String),
+    /// A path regex matched the blob's path.
+    Path(String),
+    /// A stopword occurs in the secret.
+    Stopword(String),
+}
+
+impl std::fmt::Display for AllowReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AllowReason::Regex(r) => write!(f, "allowlist regex `{r}`"),
+            AllowReason::Path(r) => write!(f, "allowlist path `{r}`"),
+            AllowReason::Stopword(w) => write!(f, "stopword `{w}`"),
+        }
+    }
+}
+
+fn compile_all(list: &[String], what: &str) -> Result<Vec<(String, Regex)>, String> {
+    list.iter()
+        .map(|src| {
+            Regex::new(src)
+                .map(|re| (src.clone(), re))
+                .map_err(|e| format!("{what} regex `{src}` does not compile: {e}"))
+        })
+        .collect()
+}
+
+impl Allowlist {
+    /// Compiles a spec; the error names the offending entry.
+    pub fn compile(spec: &AllowlistSpec) -> Result<Self, String> {
+        Ok(Allowlist {
+            description: spec.description.clone(),
+            regexes: compile_all(&spec.regexes, "allowlist")?,
+            target: spec.regex_target,
+            paths: compile_all(&spec.paths, "path")?,
+            stopwords: spec
+                .stopwords
+                .iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect(),
+        })
+    }
+
+    /// Returns the first entry that allows this candidate, if any.
+    pub fn check(&self, subject: &Subject<'_>) -> Option<AllowReason> {
+        if let Some(path) = subject.path
+            && let Some((src, _)) = self
+                .paths
+                .iter()
+                .find(|(_, re)| re.is_match(path.as_bytes()))
+        {
+            return Some(AllowReason::Path(src.clone()));
+        }
+        let hay = match self.target {
+            RegexTarget::Secret => subject.secret,
+            RegexTarget::Match => subject.matched,
+            RegexTarget::Line => subject.line,
+        };
+        if let Some((src, _)) = self.regexes.iter().find(|(_, re)| re.is_match(hay)) {
+            return Some(AllowReason::Regex(src.clone()));
+        }
+        if !self.stopwords.is_empty() {
+            let lower = subject.secret.to_ascii_lowercase();
+            if let Some(word) = self
+                .stopwords
+                .iter()
+                .find(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+            {
+                return Some(AllowReason::Stopword(word.clone()));
+            }
+        }
+        None
+    }
+}

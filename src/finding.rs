@@ -1,0 +1,185 @@
+//! What a scan reports: [`Finding`], its fingerprint, redaction, and the
+//! reasons a candidate can be suppressed.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::filter::allowlist::AllowReason;
+use crate::rules::Severity;
+
+/// How sure leakproof is that a finding is a real credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The pattern and entropy match.
+    Medium,
+    /// An offline validator also confirmed the structure.
+    High,
+}
+
+/// Why a candidate is not reported.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Suppression {
+    /// The secret's entropy is below the rule's threshold.
+    Entropy {
+        /// Measured entropy.
+        value: f64,
+        /// The rule's `min-entropy`.
+        min: f64,
+    },
+    /// The secret failed the rule's offline validator.
+    Validator(&'static str),
+    /// A generic rule yielded to a specific rule (its id).
+    Superseded(String),
+    /// An allowlist entry matched; `scope` is the rule id or `global`.
+    Allowlist {
+        /// Whose allowlist.
+        scope: String,
+        /// Which entry.
+        reason: AllowReason,
+    },
+}
+
+impl Suppression {
+    /// Short name of the mechanism, used to count suppressions.
+    pub fn mechanism(&self) -> &'static str {
+        match self {
+            Suppression::Entropy { .. } => "entropy",
+            Suppression::Validator(_) => "validator",
+            Suppression::Superseded(_) => "superseded",
+            Suppression::Allowlist {
+                reason: AllowReason::Stopword(_),
+                ..
+            } => "stopword",
+            Suppression::Allowlist { .. } => "allowlist",
+        }
+    }
+}
+
+impl std::fmt::Display for Suppression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Suppression::Entropy { value, min } => {
+                write!(f, "entropy {value:.2} below threshold {min:.2}")
+            }
+            Suppression::Validator(name) => write!(f, "failed validator `{name}`"),
+            Suppression::Superseded(id) => write!(f, "superseded by rule `{id}`"),
+            Suppression::Allowlist { scope, reason } => write!(f, "{reason} ({scope} allowlist)"),
+        }
+    }
+}
+
+/// Git provenance of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Commit {
+    /// Commit id that introduced the blob.
+    pub commit: String,
+    /// Author name and email.
+    pub author: String,
+    /// Commit date (RFC 3339).
+    pub date: String,
+    /// First line of the commit message.
+    pub message: String,
+}
+
+/// One reported secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule name.
+    pub rule_name: String,
+    /// Rule severity.
+    pub severity: Severity,
+    /// How sure the match is.
+    pub confidence: Confidence,
+    /// Where the secret is (`-` for stdin).
+    pub path: String,
+    /// 1-based line of the secret's start.
+    pub line: usize,
+    /// 1-based column of the secret's start.
+    pub column: usize,
+    /// 1-based line of the secret's end.
+    pub end_line: usize,
+    /// 1-based column just past the secret's end.
+    pub end_column: usize,
+    /// The secret, redacted unless `--show-secrets`.
+    pub secret: String,
+    /// The whole match, with the secret redacted unless `--show-secrets`.
+    #[serde(rename = "match")]
+    pub matched: String,
+    /// Shannon entropy of the secret.
+    pub entropy: f64,
+    /// Stable identity: rule id + path + hash of the secret.
+    pub fingerprint: String,
+    /// Git provenance, for history scans.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<Commit>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// SHA-256 of the secret, hex: how baselines and fingerprints refer to a
+/// secret without storing it.
+pub fn secret_hash(secret: &[u8]) -> String {
+    hex(&Sha256::digest(secret))
+}
+
+/// The fingerprint of a finding: stable across line moves, unique per rule,
+/// path and secret. `commit` is included only when asked.
+pub fn fingerprint(rule_id: &str, path: &str, secret: &[u8], commit: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(secret);
+    if let Some(c) = commit {
+        h.update([0]);
+        h.update(c.as_bytes());
+    }
+    hex(&h.finalize()[..16])
+}
+
+/// Redacts a secret: at most the first four characters (fewer for short
+/// secrets, none below 8) followed by a fixed mask that hides the length.
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    let keep = if n < 8 { 0 } else { (n / 5).min(4) };
+    let prefix: String = secret.chars().take(keep).collect();
+    format!("{prefix}*****")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_the_body() {
+        assert_eq!(
+            redact("ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+            "ghp_*****"
+        );
+        assert_eq!(redact("hunter2"), "*****");
+        assert_eq!(redact("abcdefghij"), "ab*****");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_rule_path_secret_only() {
+        let a = fingerprint("r", "p", b"s", None);
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, fingerprint("r", "p", b"s", None));
+        assert_ne!(a, fingerprint("r2", "p", b"s", None));
+        assert_ne!(a, fingerprint("r", "p2", b"s", None));
+        assert_ne!(a, fingerprint("r", "p", b"s2", None));
+        assert_ne!(a, fingerprint("r", "p", b"s", Some("c")));
+    }
+}

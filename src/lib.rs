@@ -1,0 +1,27 @@
+//! leakproof: a fast secret scanner for source trees, git history, CI and
+//! pre-commit hooks.
+//!
+//! ```text
+//!  source ──► blob ──► detect ──► filter ──► report ──► exit code
+//!  (files,     (bytes +   (keyword      (allowlists,   (text, json,
+//!   stdin,     origin)    prefilter,    inline allow,  sarif, github
+//!   git)                  regex,        baseline)      annotations)
+//!                         entropy,
+//!                         validators)
+//! ```
+//!
+//! Modules follow that flow: [`source`] yields blobs, [`detect`] finds
+//! candidates in bytes, [`filter`] drops what the user accepted,
+//! [`pipeline`] ties them together for every source, and [`report`] writes
+//! the result. [`rules`] loads the TOML packs that drive [`detect`].
+
+pub mod cli;
+pub mod commands;
+pub mod detect;
+pub mod exit;
+pub mod filter;
+pub mod finding;
+pub mod pipeline;
+pub mod report;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,257 @@
+//! The scan stage shared by every source: detect, filter, and turn the
+//! surviving candidates into findings. Each worker thread keeps its own
+//! [`Outcome`]; outcomes are merged and sorted at the end, so the output is
+//! deterministic whatever the thread timing.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::detect::Engine;
+use crate::detect::location::LineIndex;
+use crate::filter;
+use crate::filter::allowlist::Subject;
+use crate::finding::{self, Finding};
+use crate::source::{Blob, Notice, NoticeKind, Origin, Sink};
+
+/// How findings are rendered.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Print secrets in clear instead of redacting them.
+    pub show_secrets: bool,
+    /// Include the commit in git findings' fingerprints.
+    pub fingerprint_commit: bool,
+}
+
+/// A candidate that was found and then dropped, with the reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppressed {
+    /// Rule id.
+    pub rule_id: String,
+    /// Path of the blob.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Which mechanism dropped it.
+    pub mechanism: &'static str,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// Everything one or more workers produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Reported findings.
+    pub findings: Vec<Finding>,
+    /// Candidates dropped by a filter, entropy or a validator.
+    pub suppressed: Vec<Suppressed>,
+    /// Files not scanned.
+    pub notices: Vec<Notice>,
+    /// Blobs scanned.
+    pub blobs: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+}
+
+impl Outcome {
+    /// Adds another worker's outcome to this one.
+    pub fn merge(&mut self, other: Outcome) {
+        self.findings.extend(other.findings);
+        self.suppressed.extend(other.suppressed);
+        self.notices.extend(other.notices);
+        self.blobs += other.blobs;
+        self.bytes += other.bytes;
+    }
+
+    /// Sorts everything by path and position.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+        });
+        self.suppressed.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+        });
+        self.notices
+            .sort_by(|a, b| (&a.path, a.kind).cmp(&(&b.path, b.kind)));
+    }
+
+    /// How many candidates each mechanism dropped.
+    pub fn suppressed_counts(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for s in &self.suppressed {
+            *counts.entry(s.mechanism).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// How many notices of `kind` there are.
+    pub fn count_notices(&self, kind: NoticeKind) -> usize {
+        self.notices.iter().filter(|n| n.kind == kind).count()
+    }
+}
+
+/// The engine plus rendering options: everything a worker needs.
+#[derive(Debug)]
+pub struct Scanner {
+    engine: Engine,
+    opts: ScanOptions,
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+impl Scanner {
+    /// A scanner over `engine`.
+    pub fn new(engine: Engine, opts: ScanOptions) -> Scanner {
+        Scanner { engine, opts }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Scans one blob into `out`.
+    pub fn scan_blob(&self, blob: &Blob<'_>, out: &mut Outcome) {
+        out.blobs += 1;
+        out.bytes += blob.data.len() as u64;
+        let candidates = self.engine.scan(blob.data);
+        if candidates.is_empty() {
+            return;
+        }
+        let rules = self.engine.rules();
+        let data = blob.data;
+        let index = LineIndex::new(data);
+        let path = blob.origin.display();
+        for cand in candidates {
+            let rule = &rules.rules()[cand.rule];
+            let secret = &data[cand.secret_start..cand.secret_end];
+            let (line_start, line_end) = index.line_span(cand.start, cand.end);
+            let suppression = cand.suppressed.clone().or_else(|| {
+                let subject = Subject {
+                    path: Some(path),
+                    secret,
+                    matched: &data[cand.start..cand.end],
+                    line: &data[line_start..line_end],
+                };
+                filter::allowlisted(rules, rule, &subject)
+            });
+            let (line, column) = index.position(cand.secret_start);
+            if let Some(reason) = suppression {
+                out.suppressed.push(Suppressed {
+                    rule_id: rule.id.clone(),
+                    path: path.to_string(),
+                    line,
+                    column,
+                    mechanism: reason.mechanism(),
+                    reason: reason.to_string(),
+                });
+                continue;
+            }
+            let (end_line, end_column) = index.position(cand.secret_end);
+            out.findings.push(self.finding(
+                &blob.origin,
+                rule,
+                &cand,
+                data,
+                (line, column),
+                (end_line, end_column),
+            ));
+        }
+    }
+
+    fn finding(
+        &self,
+        origin: &Origin,
+        rule: &crate::rules::Rule,
+        cand: &crate::detect::Candidate,
+        data: &[u8],
+        (line, column): (usize, usize),
+        (end_line, end_column): (usize, usize),
+    ) -> Finding {
+        let secret = lossy(&data[cand.secret_start..cand.secret_end]);
+        let shown = if self.opts.show_secrets {
+            secret.clone()
+        } else {
+            finding::redact(&secret)
+        };
+        let matched = format!(
+            "{}{}{}",
+            lossy(&data[cand.start..cand.secret_start]),
+            shown,
+            lossy(&data[cand.secret_end..cand.end])
+        );
+        let commit = match origin {
+            Origin::Git { commit, .. } => Some(commit.clone()),
+            _ => None,
+        };
+        let fingerprint_commit = commit
+            .as_ref()
+            .filter(|_| self.opts.fingerprint_commit)
+            .map(|c| c.commit.as_str());
+        Finding {
+            rule_id: rule.id.clone(),
+            rule_name: rule.name.clone(),
+            severity: rule.severity,
+            confidence: cand.confidence,
+            path: origin.display().to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            fingerprint: finding::fingerprint(
+                &rule.id,
+                origin.relative(),
+                secret.as_bytes(),
+                fingerprint_commit,
+            ),
+            secret: shown,
+            matched,
+            entropy: (cand.entropy * 1000.0).round() / 1000.0,
+            commit,
+        }
+    }
+}
+
+/// A per-thread [`Sink`] that scans each blob and merges its outcome into
+/// `shared` when the thread is done.
+pub struct CollectSink<'a> {
+    scanner: &'a Scanner,
+    local: Outcome,
+    shared: &'a Mutex<Outcome>,
+}
+
+impl<'a> CollectSink<'a> {
+    /// A sink scanning with `scanner` into `shared`.
+    pub fn new(scanner: &'a Scanner, shared: &'a Mutex<Outcome>) -> Self {
+        CollectSink {
+            scanner,
+            local: Outcome::default(),
+            shared,
+        }
+    }
+}
+
+impl Sink for CollectSink<'_> {
+    fn blob(&mut self, blob: Blob<'_>) {
+        self.scanner.scan_blob(&blob, &mut self.local);
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.local.notices.push(notice);
+    }
+}
+
+impl Drop for CollectSink<'_> {
+    fn drop(&mut self) {
+        let local = std::mem::take(&mut self.local);
+        match self.shared.lock() {
+            Ok(mut shared) => shared.merge(local),
+            Err(poisoned) => poisoned.into_inner().merge(local),
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! GitHub Actions workflow commands: `::error file=…,line=…::…`, so findings
+//! show inline on a pull request without any upload.
+
+use std::io::{self, Write};
+
+use super::Report;
+use crate::rules::Severity;
+
+/// Escapes a command's message (data) part.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a command property value.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Writes one annotation per finding: `error` for critical and high,
+/// `warning` for medium and low.
+pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
+    for f in &report.outcome.findings {
+        let level = if f.severity >= Severity::High {
+            "error"
+        } else {
+            "warning"
+        };
+        let title = format!("leakproof: {} ({})", f.rule_name, f.severity);
+        let message = format!(
+            "{} found a {} secret: {}. Fingerprint: {}",
+            f.rule_id, f.severity, f.secret, f.fingerprint
+        );
+        writeln!(
+            w,
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape_property(&f.path),
+            f.line,
+            f.column,
+            f.end_line,
+            f.end_column,
+            escape_property(&title),
+            escape_data(&message)
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_follow_the_actions_toolkit() {
+        assert_eq!(escape_data("50%\r\nok"), "50%25%0D%0Aok");
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+}

@@ -1,0 +1,41 @@
+//! The rule packs compiled into the binary, so a default scan needs no file
+//! on disk. The list is explicit (an `include_dir!` would miss new files in
+//! incremental builds); a test checks that every `rules/*.toml` is listed.
+
+/// `(file name, contents)` of each built-in pack, in load order.
+pub const PACKS: &[(&str, &str)] = &[
+    ("global.toml", include_str!("../../rules/global.toml")),
+    ("cloud-aws.toml", include_str!("../../rules/cloud-aws.toml")),
+    ("cloud-gcp.toml", include_str!("../../rules/cloud-gcp.toml")),
+    (
+        "cloud-azure.toml",
+        include_str!("../../rules/cloud-azure.toml"),
+    ),
+    ("vcs.toml", include_str!("../../rules/vcs.toml")),
+    ("chat.toml", include_str!("../../rules/chat.toml")),
+    ("payments.toml", include_str!("../../rules/payments.toml")),
+    ("ai.toml", include_str!("../../rules/ai.toml")),
+    ("keys.toml", include_str!("../../rules/keys.toml")),
+    ("web.toml", include_str!("../../rules/web.toml")),
+    ("databases.toml", include_str!("../../rules/databases.toml")),
+    ("generic.toml", include_str!("../../rules/generic.toml")),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::PACKS;
+
+    #[test]
+    fn every_pack_on_disk_is_built_in() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let mut listed: Vec<String> = PACKS.iter().map(|(n, _)| n.to_string()).collect();
+        listed.sort();
+        assert_eq!(on_disk, listed);
+    }
+}

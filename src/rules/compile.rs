@@ -1,0 +1,132 @@
+//! Turns a [`RuleSpec`] into a [`Rule`]: checks every field a user can get
+//! wrong and reports it with the pack and rule id.
+
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexBuilder};
+
+use super::pack::RuleSpec;
+use super::{PackError, Rule};
+use crate::detect::validate::Validator;
+use crate::filter::allowlist::Allowlist;
+
+/// Size limit for one compiled rule regex.
+const REGEX_SIZE_LIMIT: usize = 32 << 20;
+
+fn builder(pattern: &str) -> RegexBuilder {
+    let mut b = RegexBuilder::new(pattern);
+    // ASCII semantics by default: `\b`, `\w` and `\s` stay on the fast DFA
+    // paths and tokens are ASCII anyway; `(?u)` opts back in.
+    b.unicode(false).size_limit(REGEX_SIZE_LIMIT);
+    b
+}
+
+/// Compiles a pattern whose syntax was already checked at load.
+///
+/// The only failure left is the size limit, which `check_full_compile`
+/// (user packs) and the built-in self-test (built-in packs) rule out; should
+/// it happen anyway, the rule matches nothing rather than aborting a scan.
+pub(super) fn build_regex(pattern: &str) -> Regex {
+    match builder(pattern).build() {
+        Ok(re) => re,
+        Err(_) => match Regex::new(r"[^\x00-\xFF]") {
+            Ok(never) => never,
+            Err(_) => unreachable!("constant regex compiles"),
+        },
+    }
+}
+
+/// Compiles the rule's regex now, so a pack that passes loading never fails
+/// later.
+pub(super) fn check_full_compile(rule: &Rule) -> Result<(), PackError> {
+    let re = builder(&rule.pattern)
+        .build()
+        .map_err(|e| PackError::rule(&rule.pack, &rule.id, format!("regex: {e}")))?;
+    let _ = rule.regex.set(re);
+    Ok(())
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Validates one rule spec and builds the rule (regex compiled lazily).
+pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError> {
+    let err = |reason: String| PackError::rule(pack, &spec.id, reason);
+    if !is_kebab_case(&spec.id) {
+        return Err(err(
+            "id must be kebab-case (a-z, 0-9 and single dashes)".into()
+        ));
+    }
+    if spec.name.trim().is_empty() {
+        return Err(err("name is empty".into()));
+    }
+    if spec.keywords.is_empty() {
+        return Err(err(
+            "no keywords: every rule needs at least one keyword for the prefilter".into(),
+        ));
+    }
+    if spec.keywords.iter().any(|k| k.is_empty()) {
+        return Err(err("empty keyword".into()));
+    }
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(&spec.regex)
+        .map_err(|e| err(format!("regex does not compile:\n{e}")))?;
+    let groups = hir.properties().explicit_captures_len();
+    let secret_group = spec.secret_group.unwrap_or(usize::from(groups > 0));
+    if secret_group > groups {
+        return Err(err(format!(
+            "secret-group {secret_group} does not exist: the regex has {groups} capture group(s)"
+        )));
+    }
+    if !(0.0..=8.0).contains(&spec.min_entropy) {
+        return Err(err(format!(
+            "min-entropy {} is outside 0..=8 bits per byte",
+            spec.min_entropy
+        )));
+    }
+    let validator = match &spec.validator {
+        None => None,
+        Some(name) => Some(Validator::from_name(name).ok_or_else(|| {
+            err(format!(
+                "unknown validator `{name}` (known: {})",
+                Validator::NAMES.join(", ")
+            ))
+        })?),
+    };
+    let allowlist = match &spec.allowlist {
+        None => None,
+        Some(a) => Some(Allowlist::compile(a).map_err(|e| err(format!("allowlist: {e}")))?),
+    };
+    Ok(Rule {
+        keywords: spec
+            .keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase())
+            .collect(),
+        pattern: spec.regex,
+        regex: OnceLock::new(),
+        secret_group,
+        min_entropy: spec.min_entropy,
+        validator,
+        generic: spec.generic,
+        remediation: spec.remediation,
+        references: spec.references,
+        examples: spec.examples,
+        negative_examples: spec.negative_examples,
+        allowlist,
+        pack: pack.to_string(),
+        id: spec.id,
+        name: spec.name,
+        severity: spec.severity,
+    })
+}

@@ -1,0 +1,96 @@
+//! The serde mirror of one rule-pack file, exactly as a user writes it.
+//!
+//! Every struct denies unknown fields so that a typo (`min-entopy`) is an
+//! error naming the pack, line and key instead of a silently ignored setting.
+
+use serde::Deserialize;
+
+use super::Severity;
+
+/// One `*.toml` rule pack: rules plus an optional pack-wide allowlist.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackSpec {
+    /// Rules defined by this pack, in `[[rule]]` tables.
+    #[serde(default)]
+    pub rule: Vec<RuleSpec>,
+    /// An allowlist applied to every rule of every pack (global filter).
+    #[serde(default)]
+    pub allowlist: Option<AllowlistSpec>,
+}
+
+/// One `[[rule]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleSpec {
+    /// Stable kebab-case identifier, used in fingerprints and SARIF `ruleId`.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// How bad a leak of this kind is.
+    pub severity: Severity,
+    /// Case-insensitive literals; the rule only runs where one occurs.
+    pub keywords: Vec<String>,
+    /// The pattern (Rust `regex` syntax, run on bytes).
+    pub regex: String,
+    /// Which capture group holds the secret (default: 1 if present, else 0).
+    pub secret_group: Option<usize>,
+    /// Minimum Shannon entropy (bits per byte) the secret must reach.
+    #[serde(default)]
+    pub min_entropy: f64,
+    /// Name of an offline structural validator (see `detect::validate`).
+    pub validator: Option<String>,
+    /// A catch-all rule: dropped when a specific rule reports an overlapping
+    /// secret.
+    #[serde(default)]
+    pub generic: bool,
+    /// What to do about a leak of this kind (revoke, rotate).
+    #[serde(default)]
+    pub remediation: String,
+    /// Links to the provider's documentation of the format.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Inputs that must yield exactly one finding of this rule.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Inputs that must yield no finding at all.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+    /// Rule-specific allowlist.
+    #[serde(default)]
+    pub allowlist: Option<AllowlistSpec>,
+}
+
+/// Where an allowlist regex is matched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegexTarget {
+    /// The secret capture only.
+    #[default]
+    Secret,
+    /// The whole regex match.
+    Match,
+    /// The full line(s) holding the match.
+    Line,
+}
+
+/// An allowlist: any entry that matches drops the candidate.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AllowlistSpec {
+    /// Why these entries are allowed (shown with `--show-suppressed`).
+    #[serde(default)]
+    pub description: String,
+    /// Regexes tested against `regex-target`.
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    /// What the `regexes` are tested against.
+    #[serde(default)]
+    pub regex_target: RegexTarget,
+    /// Regexes tested against the path of the blob.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Case-insensitive substrings of the secret.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+}

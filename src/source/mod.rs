@@ -1,0 +1,141 @@
+//! Sources: where bytes come from. A source yields blobs (bytes plus an
+//! origin) and notices (files it could not or would not scan); it never
+//! knows about rules.
+
+pub mod stdin;
+pub mod walk;
+
+use serde::Serialize;
+
+use crate::finding::Commit;
+
+/// Files whose first 8 KiB hold a NUL byte are binary and skipped.
+pub const BINARY_PROBE_LEN: usize = 8 * 1024;
+
+/// Where a blob came from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    /// A file on disk.
+    File {
+        /// Path as shown to the user.
+        display: String,
+        /// Path relative to the scanned root, used in fingerprints.
+        relative: String,
+    },
+    /// Standard input.
+    Stdin,
+    /// A blob from git history.
+    Git {
+        /// Path of the blob in the commit that introduced it.
+        path: String,
+        /// That commit.
+        commit: Commit,
+    },
+}
+
+impl Origin {
+    /// The path as shown to the user (`-` for stdin).
+    pub fn display(&self) -> &str {
+        match self {
+            Origin::File { display, .. } => display,
+            Origin::Stdin => "-",
+            Origin::Git { path, .. } => path,
+        }
+    }
+
+    /// The path used in fingerprints.
+    pub fn relative(&self) -> &str {
+        match self {
+            Origin::File { relative, .. } => relative,
+            Origin::Stdin => "-",
+            Origin::Git { path, .. } => path,
+        }
+    }
+}
+
+/// Bytes to scan plus where they came from.
+pub struct Blob<'a> {
+    /// The content.
+    pub data: &'a [u8],
+    /// Its origin.
+    pub origin: Origin,
+}
+
+/// How much a notice matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoticeLevel {
+    /// Skipped by design (binary content); counted, not printed.
+    Note,
+    /// Not scanned, and the user should know (oversized, symlink loop).
+    Warning,
+    /// Could not be read; `--strict` turns it into exit 2.
+    Error,
+}
+
+/// What kind of trouble a notice reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeKind {
+    /// Binary content (NUL byte in the first 8 KiB).
+    Binary,
+    /// Larger than `--max-file-size`.
+    TooLarge,
+    /// A symlink that points back into its own ancestors.
+    SymlinkLoop,
+    /// Could not be read (permissions, vanished mid-scan, I/O error).
+    Unreadable,
+}
+
+impl NoticeKind {
+    /// The level of this kind of notice.
+    pub fn level(self) -> NoticeLevel {
+        match self {
+            NoticeKind::Binary => NoticeLevel::Note,
+            NoticeKind::TooLarge | NoticeKind::SymlinkLoop => NoticeLevel::Warning,
+            NoticeKind::Unreadable => NoticeLevel::Error,
+        }
+    }
+}
+
+/// A file the source could not or would not scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    /// How much it matters.
+    pub level: NoticeLevel,
+    /// What happened.
+    pub kind: NoticeKind,
+    /// The path concerned.
+    pub path: String,
+    /// Details.
+    pub message: String,
+}
+
+impl Notice {
+    /// A notice of `kind` about `path`.
+    pub fn new(kind: NoticeKind, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Notice {
+            level: kind.level(),
+            kind,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// True if and only if `data` looks binary (NUL in its first 8 KiB).
+pub fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(BINARY_PROBE_LEN)]).is_some()
+}
+
+/// Receives what a source yields, one instance per worker thread.
+pub trait Sink: Send {
+    /// A blob to scan.
+    fn blob(&mut self, blob: Blob<'_>);
+    /// A file that was not scanned.
+    fn notice(&mut self, notice: Notice);
+    /// A file that was seen but not scanned by design or size, with its size.
+    fn skipped(&mut self, notice: Notice) {
+        self.notice(notice);
+    }
+}
