@@ -12,9 +12,7 @@ use crate::rules::{RuleSet, selftest};
 fn load(extra: &[PathBuf]) -> Result<RuleSet> {
     let mut rules = RuleSet::builtin().context("loading the built-in rule packs")?;
     for path in extra {
-        rules
-            .add_path(path)
-            .with_context(|| format!("loading rule pack {}", path.display()))?;
+        rules.add_path(path).context("invalid rule pack")?;
     }
     Ok(rules)
 }
@@ -82,9 +80,7 @@ pub(super) fn run(cmd: RulesCmd) -> Result<ExitStatus> {
             let mut rules =
                 RuleSet::builtin_except(&skip).context("loading the built-in rule packs")?;
             for path in &packs {
-                rules
-                    .add_path(path)
-                    .with_context(|| format!("loading rule pack {}", path.display()))?;
+                rules.add_path(path).context("invalid rule pack")?;
             }
             let chosen: Vec<String> = packs.iter().map(|p| p.display().to_string()).collect();
             let total = rules

@@ -22,9 +22,7 @@ use crate::source::{NoticeLevel, stdin};
 pub(super) fn load_rules(flags: &ScanFlags) -> Result<RuleSet> {
     let mut rules = RuleSet::builtin().context("loading the built-in rule packs")?;
     for path in &flags.rules {
-        rules
-            .add_path(path)
-            .with_context(|| format!("loading rule pack {}", path.display()))?;
+        rules.add_path(path).context("invalid rule pack")?;
     }
     for id in flags.enable_rule.iter().chain(&flags.disable_rule) {
         if rules.get(id).is_none() {

@@ -130,3 +130,22 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
         severity: spec.severity,
     })
 }
+
+/// The id of the `[[rule]]` table that holds byte `offset` of a pack's text,
+/// found textually so it works on a pack that does not parse.
+pub(super) fn rule_id_at(text: &str, offset: usize) -> Option<String> {
+    let head = text.get(..offset)?;
+    let start = head.rfind("[[rule]]")?;
+    let end = text[start + 8..]
+        .find("[[")
+        .map_or(text.len(), |i| start + 8 + i);
+    text[start..end].lines().find_map(|line| {
+        let rest = line
+            .trim()
+            .strip_prefix("id")?
+            .trim_start()
+            .strip_prefix('=')?;
+        let id = rest.trim().trim_matches(|c| c == '"' || c == '\'');
+        (!id.is_empty()).then(|| id.to_string())
+    })
+}

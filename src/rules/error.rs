@@ -15,10 +15,12 @@ pub enum PackError {
         message: String,
     },
     /// The TOML is malformed or holds an unknown or mistyped field.
-    #[error("{pack}: {message}")]
+    #[error("{pack}: {rule}{message}")]
     Toml {
         /// Pack path.
         pack: String,
+        /// `rule `id`: ` when the error lies inside a rule whose id is known.
+        rule: String,
         /// The parser's message, with line and column.
         message: String,
     },

@@ -148,9 +148,15 @@ impl RuleSet {
     /// every regex is compiled now (user packs), so a regex that only fails
     /// at full compilation is still reported at load.
     pub fn add_pack(&mut self, name: &str, text: &str, eager: bool) -> Result<(), PackError> {
-        let spec: pack::PackSpec = toml::from_str(text).map_err(|e| PackError::Toml {
-            pack: name.to_string(),
-            message: e.to_string(),
+        let spec: pack::PackSpec = toml::from_str(text).map_err(|e| {
+            let rule = e
+                .span()
+                .and_then(|span| compile::rule_id_at(text, span.start));
+            PackError::Toml {
+                pack: name.to_string(),
+                rule: rule.map_or_else(String::new, |id| format!("rule `{id}`: ")),
+                message: e.to_string().trim_end().to_string(),
+            }
         })?;
         if let Some(spec) = &spec.allowlist {
             let list = Allowlist::compile(spec)

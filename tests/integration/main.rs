@@ -1,1 +1,9 @@
+//! Integration tests: the real binary on fixture trees.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod exit_codes;
+mod formats;
+mod rules;
+mod scan;
+mod util;
+mod walk;

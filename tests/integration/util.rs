@@ -1,0 +1,155 @@
+//! A small fixture DSL: a temp dir per test, the real binary, exact output.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The synthetic tokens planted in `fixtures/tree`.
+pub const ENV_TOKEN: &str = "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";
+pub const DEPLOY_TOKEN: &str = "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";
+pub const ACME_KEY: &str = "acme_8jjbj3q3wgl3jhuxz1tvxa0gaa2bvp5c";
+/// A synthetic token that the tests plant at run time.
+pub const EXTRA_TOKEN: &str = "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";
+
+/// The repository's `fixtures/` directory.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// A temporary working directory for one test.
+pub struct Dir {
+    tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    /// An empty directory.
+    pub fn new() -> Dir {
+        Dir {
+            tmp: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A directory holding a copy of `fixtures/tree` as `tree/`.
+    pub fn with_tree() -> Dir {
+        let dir = Dir::new();
+        copy_dir(&fixtures().join("tree"), &dir.path().join("tree"));
+        dir
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Writes `contents` to `rel`, creating parent directories.
+    pub fn create(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, contents).unwrap();
+        path
+    }
+
+    /// A `leakproof` command running in this directory.
+    pub fn cmd(&self) -> Cmd {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_leakproof"));
+        command.current_dir(self.path());
+        Cmd {
+            command,
+            stdin: None,
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A command under test.
+pub struct Cmd {
+    pub command: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// Parses stdout as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl Cmd {
+    pub fn args<I, S>(mut self, args: I) -> Cmd
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.command.args(args);
+        self
+    }
+
+    pub fn stdin(mut self, data: impl Into<Vec<u8>>) -> Cmd {
+        self.stdin = Some(data.into());
+        self
+    }
+
+    pub fn run(mut self) -> Output {
+        self.command
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().unwrap();
+        if let Some(data) = self.stdin.take() {
+            child.stdin.take().unwrap().write_all(&data).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// `(rule_id, path, line, column)` of every finding in a JSON report.
+pub fn locations(json: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Shorthand for an expected location.
+pub fn loc(rule: &str, path: &str, line: u64, column: u64) -> (String, String, u64, u64) {
+    (rule.to_string(), path.to_string(), line, column)
+}
