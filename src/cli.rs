@@ -21,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories ('-' reads standard input).
     Scan(ScanCmd),
+    /// Scan git history: every unique blob once, a commit range, or the
+    /// staged changes.
+    Git(GitCmd),
     /// List, show or test rules.
     #[command(subcommand)]
     Rules(RulesCmd),
@@ -41,6 +44,33 @@ pub struct ScanCmd {
     /// Follow symbolic links (loops are detected and skipped).
     #[arg(long)]
     pub follow: bool,
+}
+
+/// `leakproof git`.
+#[derive(Debug, Args)]
+pub struct GitCmd {
+    /// The repository (work tree, .git directory or bare repository).
+    #[arg(default_value = ".")]
+    pub repo: PathBuf,
+    /// Options shared by every scanning command.
+    #[command(flatten)]
+    pub scan: ScanFlags,
+    /// Scan only the history reachable from REF (default: all refs).
+    #[arg(long, value_name = "REF", conflicts_with_all = ["range", "since", "staged"])]
+    pub branch: Option<String>,
+    /// Scan only what the commits BASE..HEAD add (a pull request).
+    #[arg(long, value_name = "BASE..HEAD", conflicts_with_all = ["since", "staged"])]
+    pub range: Option<String>,
+    /// Scan only what the commits after REV add (REV..HEAD).
+    #[arg(long, value_name = "REV", conflicts_with = "staged")]
+    pub since: Option<String>,
+    /// Scan only the staged changes (index against HEAD), for pre-commit.
+    #[arg(long)]
+    pub staged: bool,
+    /// Include the commit in fingerprints (by default a secret has one
+    /// fingerprint wherever it appears in history).
+    #[arg(long)]
+    pub fingerprint_commit: bool,
 }
 
 /// Options shared by `scan` and `git`.

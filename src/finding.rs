@@ -80,6 +80,9 @@ pub struct Commit {
     pub date: String,
     /// First line of the commit message.
     pub message: String,
+    /// Commit time in seconds since the epoch, to order findings.
+    #[serde(skip)]
+    pub time: i64,
 }
 
 /// One reported secret.

@@ -141,6 +141,13 @@ impl Scanner {
                 filter::allowlisted(rules, rule, &subject)
             });
             let (line, column) = index.position(cand.secret_start);
+            let (end_line, end_column) = index.position(cand.secret_end);
+            if let Some(lines) = blob.only_lines {
+                let first = lines.partition_point(|&l| l < line);
+                if lines.get(first).is_none_or(|&l| l > end_line) {
+                    continue;
+                }
+            }
             if let Some(reason) = suppression {
                 out.suppressed.push(Suppressed {
                     rule_id: rule.id.clone(),
@@ -152,7 +159,6 @@ impl Scanner {
                 });
                 continue;
             }
-            let (end_line, end_column) = index.position(cand.secret_end);
             out.findings.push(self.finding(
                 &blob.origin,
                 rule,

@@ -1,6 +1,7 @@
 //! Glue between the command line and the library: the only place, with
 //! `main`, that uses `anyhow` and adds context to errors.
 
+mod git;
 mod rules;
 mod scan;
 
@@ -13,6 +14,7 @@ use crate::exit::ExitStatus;
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Scan(cmd) => scan::run(&cmd),
+        Command::Git(cmd) => git::run(&cmd),
         Command::Rules(cmd) => rules::run(cmd),
     }
 }

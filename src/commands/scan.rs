@@ -37,6 +37,17 @@ pub(super) fn load_rules(flags: &ScanFlags) -> Result<RuleSet> {
     Ok(rules)
 }
 
+/// The engine over the selected rules, with the output options.
+pub(super) fn build_scanner(flags: &ScanFlags, fingerprint_commit: bool) -> Result<Scanner> {
+    Ok(Scanner::new(
+        Engine::new(load_rules(flags)?),
+        ScanOptions {
+            show_secrets: flags.show_secrets,
+            fingerprint_commit,
+        },
+    ))
+}
+
 /// Writes the report, prints warnings and the summary, and works out the
 /// exit status.
 pub(super) fn finish(
@@ -112,14 +123,7 @@ pub(super) fn run(cmd: &ScanCmd) -> Result<ExitStatus> {
             roots.push(path.clone());
         }
     }
-    let rules = load_rules(flags)?;
-    let scanner = Scanner::new(
-        Engine::new(rules),
-        ScanOptions {
-            show_secrets: flags.show_secrets,
-            fingerprint_commit: false,
-        },
-    );
+    let scanner = build_scanner(flags, false)?;
     let shared = Mutex::new(Outcome::default());
     if read_stdin {
         let mut sink = CollectSink::new(&scanner, &shared);

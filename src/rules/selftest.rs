@@ -36,6 +36,7 @@ fn scan(scanner: &Scanner, text: &str) -> Outcome {
             display: EXAMPLE_PATH.to_string(),
             relative: EXAMPLE_PATH.to_string(),
         },
+        only_lines: None,
     };
     scanner.scan_blob(&blob, &mut out);
     out

@@ -2,6 +2,7 @@
 //! origin) and notices (files it could not or would not scan); it never
 //! knows about rules.
 
+pub mod git;
 pub mod stdin;
 pub mod walk;
 
@@ -59,6 +60,9 @@ pub struct Blob<'a> {
     pub data: &'a [u8],
     /// Its origin.
     pub origin: Origin,
+    /// When set, only findings touching these 1-based lines (sorted) are
+    /// reported: the lines a commit range or the index added.
+    pub only_lines: Option<&'a [usize]>,
 }
 
 /// How much a notice matters.

@@ -28,6 +28,7 @@ pub fn read(mut input: impl Read, max_size: u64, sink: &mut dyn Sink) {
         sink.blob(Blob {
             data: &data,
             origin: Origin::Stdin,
+            only_lines: None,
         });
     }
 }

@@ -111,6 +111,7 @@ fn read_entry(
     sink.blob(Blob {
         data: buf,
         origin: Origin::File { display, relative },
+        only_lines: None,
     });
 }
 

@@ -3,6 +3,7 @@
 
 mod exit_codes;
 mod formats;
+mod git;
 mod rules;
 mod scan;
 mod util;

@@ -1,0 +1,83 @@
+//! `leakproof git`: history, ranges and the staged index.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use super::scan::{build_scanner, finish};
+use crate::cli::GitCmd;
+use crate::exit::ExitStatus;
+use crate::pipeline::{CollectSink, Outcome};
+use crate::source::NoticeLevel;
+use crate::source::git::{self, GitRepo};
+
+/// Runs `leakproof git`.
+pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
+    let started = Instant::now();
+    let repo = GitRepo::open(&cmd.repo)?;
+    let scanner = build_scanner(&cmd.scan, cmd.fingerprint_commit)?;
+    let plan = if cmd.staged {
+        repo.staged()?
+    } else if let Some(range) = &cmd.range {
+        repo.range(range)?
+    } else if let Some(since) = &cmd.since {
+        repo.range(&format!("{since}..HEAD"))?
+    } else {
+        repo.history(cmd.branch.as_deref())?
+    };
+    let shared = Mutex::new(Outcome::default());
+    let git_dir = repo.git_dir();
+    pool(cmd.scan.threads)?.install(|| {
+        git::read(git_dir, &plan, cmd.scan.max_file_size, || {
+            CollectSink::new(&scanner, &shared)
+        });
+    });
+    let mut outcome = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut described: HashMap<String, crate::finding::Commit> = HashMap::new();
+    for finding in &mut outcome.findings {
+        if let Some(commit) = finding.commit.as_mut() {
+            if !described.contains_key(&commit.commit) {
+                let full = repo.describe(&commit.commit)?;
+                described.insert(commit.commit.clone(), full);
+            }
+            if let Some(full) = described.get(&commit.commit) {
+                *commit = full.clone();
+            }
+        }
+    }
+    // A secret that stays in a file across edits lives in several blobs:
+    // report it once, at the oldest commit (the fingerprint says "same rule,
+    // path and secret"; with --fingerprint-commit each commit stays apart).
+    outcome
+        .findings
+        .sort_by_key(|f| f.commit.as_ref().map(|c| c.time));
+    let mut seen = std::collections::HashSet::new();
+    outcome
+        .findings
+        .retain(|f| seen.insert(f.fingerprint.clone()));
+    let mut remarks = plan.remarks;
+    if !cmd.staged {
+        remarks.insert(0, format!("{} commits", plan.commits));
+    }
+    // An object that cannot be read means history was not fully scanned:
+    // fail closed, whatever --strict says.
+    let unreadable = outcome
+        .notices
+        .iter()
+        .any(|n| n.level == NoticeLevel::Error);
+    let status = finish(&cmd.scan, &scanner, outcome, started, remarks)?;
+    Ok(if unreadable {
+        ExitStatus::Error
+    } else {
+        status
+    })
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")
+}

@@ -1,0 +1,524 @@
+//! Git sources through git2: every unique blob of a history, the blobs a
+//! commit range adds (with the added lines), and the staged index.
+//!
+//! The history is walked oldest first and every tree is read once, so each
+//! blob is scanned once and attributed to the first commit (and path) that
+//! holds it. Commit metadata is looked up only for blobs with findings
+//! ([`GitRepo::describe`]). Every failure to resolve a revision or read an
+//! object is an error, never a silent "no leaks": a scan that could not
+//! see what it was asked to see cannot be trusted.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use git2::{Delta, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Sort, Tree};
+use rayon::prelude::*;
+use thiserror::Error;
+
+use super::{Blob, Notice, NoticeKind, Origin, Sink, is_binary};
+use crate::finding::Commit;
+
+/// What to tell a user whose revision is missing from a shallow clone.
+const SHALLOW_HINT: &str = "if this is a shallow clone (CI checkouts default to depth 1), fetch the \
+     missing history: `fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`";
+
+/// A git source could not be used.
+#[derive(Debug, Error)]
+pub enum GitError {
+    /// The path is not a repository.
+    #[error("{path}: not a git repository: {message}")]
+    Open {
+        /// The path given.
+        path: String,
+        /// libgit2's message.
+        message: String,
+    },
+    /// A revision does not resolve.
+    #[error("cannot resolve revision `{rev}`: {message}; {hint}")]
+    Revision {
+        /// The revision as given.
+        rev: String,
+        /// libgit2's message.
+        message: String,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// A range is not of the form `A..B`.
+    #[error("`{0}` is not a range: expected BASE..HEAD (e.g. origin/main..HEAD)")]
+    BadRange(String),
+    /// An object or the index could not be read.
+    #[error("cannot read {what}: {message}")]
+    Read {
+        /// What was being read.
+        what: String,
+        /// libgit2's message.
+        message: String,
+    },
+}
+
+fn read_err(what: impl Into<String>) -> impl FnOnce(git2::Error) -> GitError {
+    let what = what.into();
+    move |e| GitError::Read {
+        what,
+        message: e.message().to_string(),
+    }
+}
+
+/// One blob to scan.
+#[derive(Debug, Clone)]
+pub struct GitBlob {
+    /// Object id.
+    pub oid: Oid,
+    /// Path in the commit (or index) that holds it.
+    pub path: String,
+    /// The commit that introduced it; `None` for the staged index.
+    pub commit: Option<Oid>,
+    /// For ranges and the index: the added lines (1-based, sorted); only
+    /// findings on these lines are reported.
+    pub added_lines: Option<Vec<usize>>,
+}
+
+/// What a git scan will read.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// The blobs, each once.
+    pub blobs: Vec<GitBlob>,
+    /// Commits walked.
+    pub commits: usize,
+    /// Remarks for the summary (truncated history, empty range).
+    pub remarks: Vec<String>,
+}
+
+/// An open repository.
+pub struct GitRepo {
+    path: PathBuf,
+    repo: Repository,
+}
+
+impl GitRepo {
+    /// Opens the repository at `path` (a work tree, a `.git` directory, a
+    /// bare repository or a linked worktree).
+    pub fn open(path: &Path) -> Result<GitRepo, GitError> {
+        let repo = Repository::open(path).map_err(|e| GitError::Open {
+            path: path.display().to_string(),
+            message: e.message().to_string(),
+        })?;
+        Ok(GitRepo {
+            path: repo.path().to_path_buf(),
+            repo,
+        })
+    }
+
+    fn resolve(&self, rev: &str) -> Result<Oid, GitError> {
+        self.repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|e| GitError::Revision {
+                rev: rev.to_string(),
+                message: e.message().to_string(),
+                hint: SHALLOW_HINT,
+            })
+    }
+
+    fn shallow_remark(&self, plan: &mut Plan) {
+        if self.repo.is_shallow() {
+            plan.remarks.push(
+                "history truncated: shallow clone, only the commits present were scanned"
+                    .to_string(),
+            );
+        }
+    }
+
+    /// Every unique blob reachable from all refs, or from `branch` only.
+    pub fn history(&self, branch: Option<&str>) -> Result<Plan, GitError> {
+        let mut plan = Plan::default();
+        self.shallow_remark(&mut plan);
+        let mut walk = self.repo.revwalk().map_err(read_err("the history"))?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+            .map_err(read_err("the history"))?;
+        match branch {
+            Some(rev) => walk.push(self.resolve(rev)?).map_err(read_err(rev))?,
+            None => {
+                walk.push_glob("*").map_err(read_err("the references"))?;
+                if let Ok(head) = self.repo.head()
+                    && let Some(oid) = head.target()
+                {
+                    walk.push(oid).map_err(read_err("HEAD"))?;
+                }
+            }
+        }
+        let mut seen_trees = HashSet::new();
+        let mut seen_blobs = HashSet::new();
+        for oid in walk {
+            let oid = oid.map_err(read_err("the history"))?;
+            let commit = self
+                .repo
+                .find_commit(oid)
+                .map_err(read_err(format!("commit {oid}")))?;
+            let tree = commit
+                .tree()
+                .map_err(read_err(format!("the tree of commit {oid}")))?;
+            plan.commits += 1;
+            if seen_trees.insert(tree.id()) {
+                self.collect_tree(
+                    &tree,
+                    "",
+                    oid,
+                    &mut seen_trees,
+                    &mut seen_blobs,
+                    &mut plan.blobs,
+                )?;
+            }
+        }
+        if plan.commits == 0 {
+            plan.remarks
+                .push("the repository has no commits: nothing scanned".to_string());
+        }
+        Ok(plan)
+    }
+
+    fn collect_tree(
+        &self,
+        tree: &Tree<'_>,
+        prefix: &str,
+        commit: Oid,
+        seen_trees: &mut HashSet<Oid>,
+        seen_blobs: &mut HashSet<Oid>,
+        out: &mut Vec<GitBlob>,
+    ) -> Result<(), GitError> {
+        let path_of = |entry: &git2::TreeEntry<'_>| {
+            format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()))
+        };
+        for entry in tree.iter() {
+            match entry.kind() {
+                Some(ObjectType::Tree) if seen_trees.insert(entry.id()) => {
+                    let path = path_of(&entry);
+                    let sub = self
+                        .repo
+                        .find_tree(entry.id())
+                        .map_err(read_err(format!("tree {} ({path})", entry.id())))?;
+                    self.collect_tree(
+                        &sub,
+                        &format!("{path}/"),
+                        commit,
+                        seen_trees,
+                        seen_blobs,
+                        out,
+                    )?;
+                }
+                Some(ObjectType::Blob) if seen_blobs.insert(entry.id()) => {
+                    out.push(GitBlob {
+                        oid: entry.id(),
+                        path: path_of(&entry),
+                        commit: Some(commit),
+                        added_lines: None,
+                    });
+                }
+                // Trees and blobs seen before; submodule commits (gitlinks)
+                // belong to another repository.
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The blobs that the commits of `range` (`BASE..HEAD`) add, with the
+    /// added lines. Merge commits are skipped, as `git log -p` does.
+    pub fn range(&self, range: &str) -> Result<Plan, GitError> {
+        let Some((base, head)) = range.split_once("..") else {
+            return Err(GitError::BadRange(range.to_string()));
+        };
+        if base.is_empty() || head.is_empty() || head.starts_with('.') {
+            return Err(GitError::BadRange(range.to_string()));
+        }
+        let base_id = self.resolve(base)?;
+        let head_id = self.resolve(head)?;
+        let mut plan = Plan::default();
+        self.shallow_remark(&mut plan);
+        if self.repo.is_shallow() && self.repo.merge_base(base_id, head_id).is_err() {
+            return Err(GitError::Revision {
+                rev: range.to_string(),
+                message: format!("{base} is not an ancestor reachable from {head} in this clone"),
+                hint: SHALLOW_HINT,
+            });
+        }
+        let mut walk = self.repo.revwalk().map_err(read_err("the history"))?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+            .map_err(read_err("the history"))?;
+        walk.push(head_id).map_err(read_err(head))?;
+        walk.hide(base_id).map_err(read_err(base))?;
+        let mut blobs: HashMap<Oid, usize> = HashMap::new();
+        for oid in walk {
+            let oid = oid.map_err(read_err("the history"))?;
+            plan.commits += 1;
+            let commit = self
+                .repo
+                .find_commit(oid)
+                .map_err(read_err(format!("commit {oid}")))?;
+            if commit.parent_count() > 1 {
+                continue;
+            }
+            let tree = commit
+                .tree()
+                .map_err(read_err(format!("the tree of commit {oid}")))?;
+            let parent_tree = match commit.parent(0) {
+                Ok(p) => Some(
+                    p.tree()
+                        .map_err(read_err(format!("the tree of commit {}", p.id())))?,
+                ),
+                Err(e) if e.code() == ErrorCode::NotFound => None,
+                Err(e) => return Err(read_err(format!("the parent of commit {oid}"))(e)),
+            };
+            let diff = self
+                .repo
+                .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut diff_options()))
+                .map_err(read_err(format!("the changes of commit {oid}")))?;
+            added_blobs(&diff, Some(oid), &mut blobs, &mut plan.blobs)?;
+        }
+        if plan.commits == 0 {
+            plan.remarks
+                .push(format!("the range {range} is empty: nothing scanned"));
+        }
+        Ok(plan)
+    }
+
+    /// The staged changes: the index against HEAD (the whole index in a
+    /// repository without commits).
+    pub fn staged(&self) -> Result<Plan, GitError> {
+        let index = self.repo.index().map_err(read_err("the index"))?;
+        let head_tree = match self.repo.head() {
+            Ok(head) => Some(head.peel_to_tree().map_err(read_err("the tree of HEAD"))?),
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
+            Err(e) => return Err(read_err("HEAD")(e)),
+        };
+        let diff = self
+            .repo
+            .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options()))
+            .map_err(read_err("the staged changes"))?;
+        let mut plan = Plan::default();
+        added_blobs(&diff, None, &mut HashMap::new(), &mut plan.blobs)?;
+        if plan.blobs.is_empty() {
+            plan.remarks
+                .push("no staged changes: nothing scanned".to_string());
+        }
+        Ok(plan)
+    }
+
+    /// Author, date and summary of a commit given by its hex id.
+    pub fn describe(&self, id: &str) -> Result<Commit, GitError> {
+        let oid = Oid::from_str(id).map_err(read_err(format!("commit {id}")))?;
+        let commit = self
+            .repo
+            .find_commit(oid)
+            .map_err(read_err(format!("commit {id}")))?;
+        let author = commit.author();
+        Ok(Commit {
+            commit: id.to_string(),
+            author: format!(
+                "{} <{}>",
+                String::from_utf8_lossy(author.name_bytes()),
+                String::from_utf8_lossy(author.email_bytes())
+            ),
+            date: rfc3339(author.when().seconds(), author.when().offset_minutes()),
+            message: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
+                .into_owned(),
+            time: commit.time().seconds(),
+        })
+    }
+
+    /// The repository's git directory, for [`read`].
+    pub fn git_dir(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Reads every blob of `plan` from the repository at `git_dir` in parallel
+/// (each rayon job opens its own handle) and hands it to a sink. Oversized
+/// and binary blobs become notices; a blob that cannot be read becomes an
+/// error notice.
+pub fn read<S, F>(git_dir: &Path, plan: &Plan, max_size: u64, make_sink: F)
+where
+    S: Sink,
+    F: Fn() -> S + Sync,
+{
+    plan.blobs.par_iter().for_each_init(
+        || (Repository::open(git_dir), make_sink()),
+        |(repo, sink), item| match repo {
+            Ok(repo) => read_blob(repo, item, max_size, sink),
+            Err(e) => sink.notice(Notice::new(
+                NoticeKind::Unreadable,
+                item.path.clone(),
+                format!("cannot open the repository: {}", e.message()),
+            )),
+        },
+    );
+}
+
+fn diff_options() -> DiffOptions {
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).ignore_submodules(true);
+    opts
+}
+
+/// Collects the new side of every added or modified file of `diff`, with
+/// its added lines; `seen` keeps each blob once across commits.
+fn added_blobs(
+    diff: &git2::Diff<'_>,
+    commit: Option<Oid>,
+    seen: &mut HashMap<Oid, usize>,
+    out: &mut Vec<GitBlob>,
+) -> Result<(), GitError> {
+    let mut lines: HashMap<Oid, Vec<usize>> = HashMap::new();
+    diff.foreach(
+        &mut |_, _| true,
+        None,
+        None,
+        Some(&mut |delta, _hunk, line| {
+            if line.origin() == '+'
+                && let Some(n) = line.new_lineno()
+            {
+                lines
+                    .entry(delta.new_file().id())
+                    .or_default()
+                    .push(n as usize);
+            }
+            true
+        }),
+    )
+    .map_err(read_err("a diff"))?;
+    for delta in diff.deltas() {
+        if !matches!(
+            delta.status(),
+            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied
+        ) {
+            continue;
+        }
+        let file = delta.new_file();
+        if file.mode() == git2::FileMode::Commit {
+            continue;
+        }
+        let Some(added) = lines.remove(&file.id()) else {
+            continue;
+        };
+        let path = file
+            .path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .unwrap_or_default();
+        match seen.get(&file.id()) {
+            Some(&i) => {
+                if let Some(existing) = out[i].added_lines.as_mut() {
+                    existing.extend(added);
+                    existing.sort_unstable();
+                    existing.dedup();
+                }
+            }
+            None => {
+                seen.insert(file.id(), out.len());
+                out.push(GitBlob {
+                    oid: file.id(),
+                    path,
+                    commit,
+                    added_lines: Some(added),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_blob(repo: &Repository, item: &GitBlob, max_size: u64, sink: &mut dyn Sink) {
+    let unreadable = |e: git2::Error| {
+        Notice::new(
+            NoticeKind::Unreadable,
+            item.path.clone(),
+            format!("cannot read blob {}: {}", item.oid, e.message()),
+        )
+    };
+    let size = match repo.odb().and_then(|odb| odb.read_header(item.oid)) {
+        Ok((size, _)) => size as u64,
+        Err(e) => return sink.notice(unreadable(e)),
+    };
+    if size > max_size {
+        return sink.skipped(Notice::new(
+            NoticeKind::TooLarge,
+            item.path.clone(),
+            format!("blob {} is {size} bytes, over the --max-file-size limit of {max_size} bytes; not scanned", item.oid),
+        ));
+    }
+    let blob = match repo.find_blob(item.oid) {
+        Ok(b) => b,
+        Err(e) => return sink.notice(unreadable(e)),
+    };
+    let data = blob.content();
+    if is_binary(data) {
+        return sink.skipped(Notice::new(
+            NoticeKind::Binary,
+            item.path.clone(),
+            "binary content; not scanned",
+        ));
+    }
+    let origin = match item.commit {
+        Some(commit) => Origin::Git {
+            path: item.path.clone(),
+            commit: Commit {
+                commit: commit.to_string(),
+                author: String::new(),
+                date: String::new(),
+                message: String::new(),
+                time: 0,
+            },
+        },
+        None => Origin::File {
+            display: item.path.clone(),
+            relative: item.path.clone(),
+        },
+    };
+    sink.blob(Blob {
+        data,
+        origin,
+        only_lines: item.added_lines.as_deref(),
+    });
+}
+
+/// Formats a git timestamp as RFC 3339 in its own offset.
+fn rfc3339(seconds: i64, offset_minutes: i32) -> String {
+    let local = seconds + i64::from(offset_minutes) * 60;
+    let days = local.div_euclid(86_400);
+    let secs = local.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (sign, off) = if offset_minutes < 0 {
+        ('-', -offset_minutes)
+    } else {
+        ('+', offset_minutes)
+    };
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+        off / 60,
+        off % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00+00:00");
+        assert_eq!(rfc3339(1_700_000_000, 60), "2023-11-14T23:13:20+01:00");
+        assert_eq!(rfc3339(951_782_400, -300), "2000-02-28T19:00:00-05:00");
+    }
+}

@@ -1,0 +1,367 @@
+//! `leakproof git`: real repositories built with `git` in a temp dir.
+
+use std::process::Command;
+
+use crate::util::*;
+
+/// A second synthetic token, for a later commit.
+const LATER_TOKEN: &str = "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";
+
+fn git(dir: &Dir, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir.path())
+        .env("GIT_AUTHOR_DATE", "2024-05-06T07:08:09+02:00")
+        .env("GIT_COMMITTER_DATE", "2024-05-06T07:08:09+02:00")
+        .output()
+        .expect("git is installed");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn repo() -> Dir {
+    let dir = Dir::new();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["config", "user.name", "Ann Dev"]);
+    git(&dir, &["config", "user.email", "ann@example.com"]);
+    git(&dir, &["config", "commit.gpgsign", "false"]);
+    dir
+}
+
+fn commit(dir: &Dir, message: &str) -> String {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+fn run_git(dir: &Dir, args: &[&str]) -> Output {
+    dir.cmd().args(["git"]).args(args).run()
+}
+
+#[test]
+fn a_deleted_secret_is_found_in_the_commit_that_added_it() {
+    let dir = repo();
+    dir.create("README.md", "hello\n");
+    commit(&dir, "initial");
+    dir.create(
+        "config/app.env",
+        format!("MODE=dev\nGITHUB_TOKEN={EXTRA_TOKEN}\n"),
+    );
+    let added = commit(&dir, "add app config\n\nlong body");
+    std::fs::remove_file(dir.path().join("config/app.env")).unwrap();
+    commit(&dir, "remove the token");
+    let out = run_git(&dir, &[".", "--format", "json", "--show-secrets"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "config/app.env", 2, 14)]
+    );
+    let f = &json["findings"][0];
+    assert_eq!(f["commit"], added.as_str());
+    assert_eq!(f["author"], "Ann Dev <ann@example.com>");
+    assert_eq!(f["date"], "2024-05-06T07:08:09+02:00");
+    assert_eq!(f["message"], "add app config");
+    assert_eq!(f["secret"], EXTRA_TOKEN);
+    assert!(out.stderr.contains("; 3 commits"), "{}", out.stderr);
+    // The working tree no longer has it.
+    assert_eq!(dir.cmd().args(["scan", "."]).run().code, 0);
+}
+
+#[test]
+fn the_same_blob_in_many_commits_is_reported_once() {
+    let dir = repo();
+    dir.create("keys.txt", format!("token={EXTRA_TOKEN}\n"));
+    let first = commit(&dir, "add keys");
+    for i in 0..5 {
+        dir.create(&format!("other{i}.txt"), format!("{i}\n"));
+        commit(&dir, &format!("other {i}"));
+    }
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    dir.create("copy/keys.txt", format!("token={EXTRA_TOKEN}\n"));
+    commit(&dir, "copy keys");
+    let out = run_git(&dir, &[".", "--format", "json"]);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "keys.txt", 1, 7)]
+    );
+    assert_eq!(json["findings"][0]["commit"], first.as_str());
+}
+
+#[test]
+fn fingerprints_include_the_commit_only_when_asked() {
+    let dir = repo();
+    dir.create("keys.txt", format!("token={EXTRA_TOKEN}\n"));
+    let c = commit(&dir, "add keys");
+    let plain = run_git(&dir, &[".", "--format", "json"]).json();
+    let with = run_git(&dir, &[".", "--format", "json", "--fingerprint-commit"]).json();
+    let scan = dir
+        .cmd()
+        .args(["scan", ".", "--format", "json"])
+        .run()
+        .json();
+    use leakproof::finding::fingerprint;
+    let base = fingerprint(
+        "github-pat-classic",
+        "keys.txt",
+        EXTRA_TOKEN.as_bytes(),
+        None,
+    );
+    assert_eq!(plain["findings"][0]["fingerprint"], base.as_str());
+    assert_eq!(scan["findings"][0]["fingerprint"], base.as_str());
+    assert_eq!(
+        with["findings"][0]["fingerprint"],
+        fingerprint(
+            "github-pat-classic",
+            "keys.txt",
+            EXTRA_TOKEN.as_bytes(),
+            Some(&c)
+        )
+        .as_str()
+    );
+}
+
+#[test]
+fn a_range_reports_only_what_its_commits_add() {
+    let dir = repo();
+    dir.create("old.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    let base = commit(&dir, "old secret");
+    dir.create("old.env", format!("TOKEN={EXTRA_TOKEN}\n# touched\n"));
+    commit(&dir, "touch the old file");
+    dir.create("new.env", format!("A=1\nTOKEN={LATER_TOKEN}\n"));
+    let head = commit(&dir, "new secret");
+    let out = run_git(
+        &dir,
+        &[
+            ".",
+            "--range",
+            &format!("{base}..{head}"),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "new.env", 2, 7)]
+    );
+    assert_eq!(json["findings"][0]["commit"], head.as_str());
+    let since = run_git(&dir, &[".", "--since", &base, "--format", "json"]);
+    assert_eq!(
+        locations(&since.json()),
+        vec![loc("github-pat-classic", "new.env", 2, 7)]
+    );
+    // The whole history has both.
+    assert_eq!(
+        locations(&run_git(&dir, &[".", "--format", "json"]).json()).len(),
+        2
+    );
+}
+
+#[test]
+fn an_empty_range_is_a_clean_exit_that_says_so() {
+    let dir = repo();
+    dir.create("a.txt", format!("TOKEN={EXTRA_TOKEN}\n"));
+    commit(&dir, "one");
+    let out = run_git(&dir, &[".", "--range", "HEAD..HEAD"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .contains("the range HEAD..HEAD is empty: nothing scanned"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn an_unresolvable_revision_fails_closed() {
+    let dir = repo();
+    dir.create("a.txt", "x\n");
+    commit(&dir, "one");
+    let out = run_git(&dir, &[".", "--range", "origin/main..HEAD"]);
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.starts_with("leakproof: error: cannot resolve revision `origin/main`: revspec 'origin/main' not found; if this is a shallow clone"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("`fetch-depth: 0`"), "{}", out.stderr);
+    let bad = run_git(&dir, &[".", "--range", "HEAD"]);
+    assert_eq!(bad.code, 2);
+    assert_eq!(
+        bad.stderr,
+        "leakproof: error: `HEAD` is not a range: expected BASE..HEAD (e.g. origin/main..HEAD)\n"
+    );
+    let not_repo = Dir::new();
+    let out = not_repo.cmd().args(["git", "."]).run();
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .starts_with("leakproof: error: .: not a git repository"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn staged_scans_the_index_not_the_work_tree() {
+    let dir = repo();
+    dir.create("app.py", "print('hi')\n");
+    commit(&dir, "initial");
+    dir.create("staged.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    git(&dir, &["add", "staged.env"]);
+    dir.create("unstaged.env", format!("TOKEN={LATER_TOKEN}\n"));
+    dir.create("app.py", format!("print('hi')\nKEY = '{LATER_TOKEN}'\n"));
+    let out = run_git(&dir, &[".", "--staged", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "staged.env", 1, 7)]
+    );
+    assert!(json["findings"][0].get("commit").is_none());
+    // Nothing staged: clean.
+    git(&dir, &["commit", "-q", "-m", "staged"]);
+    let out = run_git(&dir, &[".", "--staged"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no staged changes: nothing scanned"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn staged_reports_only_added_lines_of_a_modified_file() {
+    let dir = repo();
+    dir.create("conf.env", format!("OLD={EXTRA_TOKEN}\n"));
+    commit(&dir, "accepted long ago");
+    dir.create(
+        "conf.env",
+        format!("OLD={EXTRA_TOKEN}\nNEW={LATER_TOKEN}\n"),
+    );
+    git(&dir, &["add", "conf.env"]);
+    let out = run_git(&dir, &[".", "--staged", "--format", "json"]);
+    assert_eq!(
+        locations(&out.json()),
+        vec![loc("github-pat-classic", "conf.env", 2, 5)]
+    );
+}
+
+#[test]
+fn an_empty_repository_is_clean_and_staged_files_are_scanned() {
+    let dir = repo();
+    let out = run_git(&dir, &["."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the repository has no commits: nothing scanned"),
+        "{}",
+        out.stderr
+    );
+    dir.create("first.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    git(&dir, &["add", "first.env"]);
+    let out = run_git(&dir, &[".", "--staged", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&out.json()),
+        vec![loc("github-pat-classic", "first.env", 1, 7)]
+    );
+}
+
+#[test]
+fn a_shallow_clone_scans_what_is_present_and_says_so() {
+    let origin = repo();
+    origin.create("old.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    let old = commit(&origin, "old secret");
+    std::fs::remove_file(origin.path().join("old.env")).unwrap();
+    commit(&origin, "remove");
+    origin.create("new.env", format!("TOKEN={LATER_TOKEN}\n"));
+    commit(&origin, "new secret");
+    let clone = Dir::new();
+    let url = format!("file://{}", origin.path().display());
+    git(&clone, &["clone", "-q", "--depth", "1", &url, "c"]);
+    let out = clone.cmd().args(["git", "c", "--format", "json"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&out.json()),
+        vec![loc("github-pat-classic", "new.env", 1, 7)]
+    );
+    assert!(
+        out.stderr
+            .contains("history truncated: shallow clone, only the commits present were scanned"),
+        "{}",
+        out.stderr
+    );
+    // The base of a pull request is not in a depth-1 clone: fail closed.
+    let out = clone
+        .cmd()
+        .args(["git", "c", "--range", &format!("{old}..HEAD")])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("fetch-depth: 0"), "{}", out.stderr);
+}
+
+#[test]
+fn a_bare_repository_is_scanned() {
+    let origin = repo();
+    origin.create("deploy/key.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    let c = commit(&origin, "add key");
+    let bare = Dir::new();
+    git(
+        &bare,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &origin.path().display().to_string(),
+            "b.git",
+        ],
+    );
+    let out = bare.cmd().args(["git", "b.git", "--format", "json"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "deploy/key.env", 1, 7)]
+    );
+    assert_eq!(json["findings"][0]["commit"], c.as_str());
+}
+
+#[test]
+fn branch_limits_the_history() {
+    let dir = repo();
+    dir.create("a.txt", "x\n");
+    commit(&dir, "base");
+    git(&dir, &["checkout", "-q", "-b", "topic"]);
+    dir.create("t.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    commit(&dir, "topic secret");
+    git(&dir, &["checkout", "-q", "main"]);
+    let main_only = run_git(&dir, &[".", "--branch", "main"]);
+    assert_eq!(main_only.code, 0, "{}", main_only.stderr);
+    let all = run_git(&dir, &[".", "--format", "json"]);
+    assert_eq!(
+        locations(&all.json()),
+        vec![loc("github-pat-classic", "t.env", 1, 7)]
+    );
+}
+
+#[test]
+fn git_sarif_carries_commit_properties() {
+    let dir = repo();
+    dir.create("k.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    let c = commit(&dir, "add");
+    let out = run_git(&dir, &[".", "--format", "sarif"]);
+    let doc = out.json();
+    let result = &doc["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["commit"], c.as_str());
+    assert_eq!(result["properties"]["author"], "Ann Dev <ann@example.com>");
+}
