@@ -11,6 +11,10 @@ pub const PACKS: &[(&str, &str)] = &[
         "cloud-azure.toml",
         include_str!("../../rules/cloud-azure.toml"),
     ),
+    (
+        "cloud-other.toml",
+        include_str!("../../rules/cloud-other.toml"),
+    ),
     ("vcs.toml", include_str!("../../rules/vcs.toml")),
     ("chat.toml", include_str!("../../rules/chat.toml")),
     ("payments.toml", include_str!("../../rules/payments.toml")),
