@@ -27,6 +27,34 @@ pub enum Command {
     /// List, show or test rules.
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// Create or prune a baseline of accepted findings.
+    #[command(subcommand)]
+    Baseline(BaselineCmd),
+    /// Work with the configuration file.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+/// `leakproof baseline ...`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCmd {
+    /// Scan PATH and write every finding to the baseline given with -o
+    /// (keeping the reason and expiry of entries that still match).
+    Create(ScanCmd),
+    /// Scan PATH with --baseline FILE and rewrite FILE without the entries
+    /// that matched nothing.
+    Prune(ScanCmd),
+}
+
+/// `leakproof config ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Write a commented starting .leakproof.toml in the current directory.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// `leakproof scan`.
@@ -92,8 +120,9 @@ pub struct ScanFlags {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(i32).range(0..=255))]
     pub exit_code: i32,
     /// Skip files larger than SIZE (bytes, or with K, M, G suffix).
-    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// [default: 25M, or the config's max-file-size]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -115,6 +144,18 @@ pub struct ScanFlags {
     /// List suppressed candidates with the reason for each.
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Configuration file (default: .leakproof.toml at the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Ignore inline allow comments (leakproof:allow, gitleaks:allow, ...).
+    #[arg(long)]
+    pub ignore_inline_allow: bool,
+    /// List baseline and ignore-file entries that matched nothing.
+    #[arg(long)]
+    pub report_unused: bool,
 }
 
 /// `leakproof rules ...`.

@@ -35,8 +35,26 @@ pub enum Suppression {
     Allowlist {
         /// Whose allowlist.
         scope: String,
+        /// The pack or config file that defined it.
+        source: String,
         /// Which entry.
         reason: AllowReason,
+    },
+    /// An inline comment on the line (or the line before) allowed it.
+    Inline(&'static str),
+    /// Its fingerprint is listed in an ignore file.
+    IgnoreFile {
+        /// The ignore file.
+        file: String,
+        /// 1-based line of the entry.
+        line: usize,
+    },
+    /// A baseline entry accepted it.
+    Baseline {
+        /// The baseline file.
+        file: String,
+        /// 1-based line of the entry.
+        line: usize,
     },
 }
 
@@ -52,6 +70,20 @@ impl Suppression {
                 ..
             } => "stopword",
             Suppression::Allowlist { .. } => "allowlist",
+            Suppression::Inline(_) => "inline",
+            Suppression::IgnoreFile { .. } => "ignore-file",
+            Suppression::Baseline { .. } => "baseline",
+        }
+    }
+}
+
+impl Suppression {
+    /// The file holding the entry responsible, if a file is.
+    pub fn source(&self) -> &str {
+        match self {
+            Suppression::Allowlist { source, .. } => source,
+            Suppression::IgnoreFile { file, .. } | Suppression::Baseline { file, .. } => file,
+            _ => "",
         }
     }
 }
@@ -64,7 +96,16 @@ impl std::fmt::Display for Suppression {
             }
             Suppression::Validator(name) => write!(f, "failed validator `{name}`"),
             Suppression::Superseded(id) => write!(f, "superseded by rule `{id}`"),
-            Suppression::Allowlist { scope, reason } => write!(f, "{reason} ({scope} allowlist)"),
+            Suppression::Allowlist {
+                scope,
+                source,
+                reason,
+            } => write!(f, "{reason} ({scope} allowlist in {source})"),
+            Suppression::Inline(marker) => write!(f, "inline `{marker}`"),
+            Suppression::IgnoreFile { file, line } => {
+                write!(f, "fingerprint listed in {file}:{line}")
+            }
+            Suppression::Baseline { file, line } => write!(f, "baseline entry {file}:{line}"),
         }
     }
 }

@@ -17,6 +17,8 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod date;
 pub mod detect;
 pub mod exit;
 pub mod filter;

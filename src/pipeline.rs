@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use crate::detect::Engine;
 use crate::detect::location::LineIndex;
-use crate::filter;
 use crate::filter::allowlist::Subject;
+use crate::filter::{self, Acceptance};
 use crate::finding::{self, Finding};
 use crate::source::{Blob, Notice, NoticeKind, Origin, Sink};
 
@@ -39,6 +39,10 @@ pub struct Suppressed {
     pub mechanism: &'static str,
     /// Why, in words.
     pub reason: String,
+    /// The file that holds the entry that dropped it (pack, config, ignore
+    /// file or baseline); empty for entropy, validators and inline markers.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source: String,
 }
 
 /// Everything one or more workers produced.
@@ -93,10 +97,12 @@ impl Outcome {
     }
 }
 
-/// The engine plus rendering options: everything a worker needs.
+/// The engine, the user's acceptance mechanisms and the rendering options:
+/// everything a worker needs.
 #[derive(Debug)]
 pub struct Scanner {
     engine: Engine,
+    acceptance: Acceptance,
     opts: ScanOptions,
 }
 
@@ -106,8 +112,17 @@ fn lossy(bytes: &[u8]) -> String {
 
 impl Scanner {
     /// A scanner over `engine`.
-    pub fn new(engine: Engine, opts: ScanOptions) -> Scanner {
-        Scanner { engine, opts }
+    pub fn new(engine: Engine, acceptance: Acceptance, opts: ScanOptions) -> Scanner {
+        Scanner {
+            engine,
+            acceptance,
+            opts,
+        }
+    }
+
+    /// The ignore file and baseline in use.
+    pub fn acceptance(&self) -> &Acceptance {
+        &self.acceptance
     }
 
     /// The engine.
@@ -127,19 +142,14 @@ impl Scanner {
         let data = blob.data;
         let index = LineIndex::new(data);
         let path = blob.origin.display();
+        let commit = match &blob.origin {
+            Origin::Git { commit, .. } => Some(commit),
+            _ => None,
+        };
+        let fingerprint_commit = commit
+            .filter(|_| self.opts.fingerprint_commit)
+            .map(|c| c.commit.as_str());
         for cand in candidates {
-            let rule = &rules.rules()[cand.rule];
-            let secret = &data[cand.secret_start..cand.secret_end];
-            let (line_start, line_end) = index.line_span(cand.start, cand.end);
-            let suppression = cand.suppressed.clone().or_else(|| {
-                let subject = Subject {
-                    path: Some(path),
-                    secret,
-                    matched: &data[cand.start..cand.end],
-                    line: &data[line_start..line_end],
-                };
-                filter::allowlisted(rules, rule, &subject)
-            });
             let (line, column) = index.position(cand.secret_start);
             let (end_line, end_column) = index.position(cand.secret_end);
             if let Some(lines) = blob.only_lines {
@@ -148,6 +158,30 @@ impl Scanner {
                     continue;
                 }
             }
+            let rule = &rules.rules()[cand.rule];
+            let secret = &data[cand.secret_start..cand.secret_end];
+            let (line_start, line_end) = index.line_span(cand.start, cand.end);
+            let fingerprint =
+                finding::fingerprint(&rule.id, blob.origin.relative(), secret, fingerprint_commit);
+            let suppression = cand.suppressed.clone().or_else(|| {
+                let subject = Subject {
+                    path: Some(path),
+                    secret,
+                    matched: &data[cand.start..cand.end],
+                    line: &data[line_start..line_end],
+                };
+                filter::allowlisted(rules, rule, &subject).or_else(|| {
+                    let previous = match line_start.checked_sub(1) {
+                        Some(nl) => {
+                            let (s, e) = index.line_span(nl, nl);
+                            &data[s..e]
+                        }
+                        None => &[],
+                    };
+                    self.acceptance
+                        .check(&data[line_start..line_end], previous, &fingerprint)
+                })
+            });
             if let Some(reason) = suppression {
                 out.suppressed.push(Suppressed {
                     rule_id: rule.id.clone(),
@@ -155,70 +189,39 @@ impl Scanner {
                     line,
                     column,
                     mechanism: reason.mechanism(),
+                    source: reason.source().to_string(),
                     reason: reason.to_string(),
                 });
                 continue;
             }
-            out.findings.push(self.finding(
-                &blob.origin,
-                rule,
-                &cand,
-                data,
-                (line, column),
-                (end_line, end_column),
-            ));
-        }
-    }
-
-    fn finding(
-        &self,
-        origin: &Origin,
-        rule: &crate::rules::Rule,
-        cand: &crate::detect::Candidate,
-        data: &[u8],
-        (line, column): (usize, usize),
-        (end_line, end_column): (usize, usize),
-    ) -> Finding {
-        let secret = lossy(&data[cand.secret_start..cand.secret_end]);
-        let shown = if self.opts.show_secrets {
-            secret.clone()
-        } else {
-            finding::redact(&secret)
-        };
-        let matched = format!(
-            "{}{}{}",
-            lossy(&data[cand.start..cand.secret_start]),
-            shown,
-            lossy(&data[cand.secret_end..cand.end])
-        );
-        let commit = match origin {
-            Origin::Git { commit, .. } => Some(commit.clone()),
-            _ => None,
-        };
-        let fingerprint_commit = commit
-            .as_ref()
-            .filter(|_| self.opts.fingerprint_commit)
-            .map(|c| c.commit.as_str());
-        Finding {
-            rule_id: rule.id.clone(),
-            rule_name: rule.name.clone(),
-            severity: rule.severity,
-            confidence: cand.confidence,
-            path: origin.display().to_string(),
-            line,
-            column,
-            end_line,
-            end_column,
-            fingerprint: finding::fingerprint(
-                &rule.id,
-                origin.relative(),
-                secret.as_bytes(),
-                fingerprint_commit,
-            ),
-            secret: shown,
-            matched,
-            entropy: (cand.entropy * 1000.0).round() / 1000.0,
-            commit,
+            let secret = lossy(secret);
+            let shown = if self.opts.show_secrets {
+                secret.clone()
+            } else {
+                finding::redact(&secret)
+            };
+            let matched = format!(
+                "{}{}{}",
+                lossy(&data[cand.start..cand.secret_start]),
+                shown,
+                lossy(&data[cand.secret_end..cand.end])
+            );
+            out.findings.push(Finding {
+                rule_id: rule.id.clone(),
+                rule_name: rule.name.clone(),
+                severity: rule.severity,
+                confidence: cand.confidence,
+                path: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+                fingerprint,
+                secret: shown,
+                matched,
+                entropy: (cand.entropy * 1000.0).round() / 1000.0,
+                commit: commit.cloned(),
+            });
         }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use super::scan::{build_scanner, finish};
+use super::scan::{finish, setup};
 use crate::cli::GitCmd;
 use crate::exit::ExitStatus;
 use crate::pipeline::{CollectSink, Outcome};
@@ -17,7 +17,10 @@ use crate::source::git::{self, GitRepo};
 pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
     let started = Instant::now();
     let repo = GitRepo::open(&cmd.repo)?;
-    let scanner = build_scanner(&cmd.scan, cmd.fingerprint_commit)?;
+    let root = repo
+        .work_dir()
+        .unwrap_or_else(|| repo.git_dir().to_path_buf());
+    let setup = setup(&cmd.scan, &root, cmd.fingerprint_commit)?;
     let plan = if cmd.staged {
         repo.staged()?
     } else if let Some(range) = &cmd.range {
@@ -30,8 +33,8 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
     let shared = Mutex::new(Outcome::default());
     let git_dir = repo.git_dir();
     pool(cmd.scan.threads)?.install(|| {
-        git::read(git_dir, &plan, cmd.scan.max_file_size, || {
-            CollectSink::new(&scanner, &shared)
+        git::read(git_dir, &plan, setup.max_file_size, || {
+            CollectSink::new(&setup.scanner, &shared)
         });
     });
     let mut outcome = shared.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -67,7 +70,7 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
         .notices
         .iter()
         .any(|n| n.level == NoticeLevel::Error);
-    let status = finish(&cmd.scan, &scanner, outcome, started, remarks)?;
+    let status = finish(&cmd.scan, &setup, outcome, started, remarks)?;
     Ok(if unreadable {
         ExitStatus::Error
     } else {

@@ -1,13 +1,15 @@
 //! Glue between the command line and the library: the only place, with
 //! `main`, that uses `anyhow` and adds context to errors.
 
+mod baseline;
+mod config;
 mod git;
 mod rules;
 mod scan;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ConfigCmd};
 use crate::exit::ExitStatus;
 
 /// Runs the parsed command line.
@@ -16,5 +18,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Scan(cmd) => scan::run(&cmd),
         Command::Git(cmd) => git::run(&cmd),
         Command::Rules(cmd) => rules::run(cmd),
+        Command::Baseline(cmd) => baseline::run(&cmd),
+        Command::Config(ConfigCmd::Init { force }) => config::init(force),
     }
 }

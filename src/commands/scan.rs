@@ -1,28 +1,55 @@
-//! `leakproof scan`: files, directories and standard input.
+//! `leakproof scan`: files, directories and standard input, plus what every
+//! scanning command shares: loading rules, config, ignore file and
+//! baseline, and finishing with report, summary and exit status.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
 use crate::cli::{ScanCmd, ScanFlags};
+use crate::config::{self, Config};
 use crate::detect::Engine;
 use crate::exit::ExitStatus;
+use crate::filter::Acceptance;
+use crate::filter::baseline::Baseline;
+use crate::filter::ignore::IgnoreList;
 use crate::pipeline::{CollectSink, Outcome, ScanOptions, Scanner};
 use crate::report::{self, Report};
 use crate::rules::RuleSet;
 use crate::source::walk::WalkOptions;
 use crate::source::{NoticeLevel, stdin};
 
-/// Loads the built-in packs plus `--rules`, then applies the rule selection
-/// flags. An unknown id in a selection flag is an error, not a no-op.
-pub(super) fn load_rules(flags: &ScanFlags) -> Result<RuleSet> {
-    let mut rules = RuleSet::builtin().context("loading the built-in rule packs")?;
+/// Default `--max-file-size`.
+const DEFAULT_MAX_FILE_SIZE: u64 = 25 << 20;
+
+/// Everything a scan needs, resolved from flags, config and project files.
+pub(super) struct Setup {
+    /// The scanner (engine and acceptance mechanisms).
+    pub scanner: Scanner,
+    /// The size limit in force.
+    pub max_file_size: u64,
+    /// The configuration in use, if any.
+    pub config: Option<PathBuf>,
+}
+
+/// Loads the rules: built-in packs (unless the config turns them off),
+/// `--rules`, the config's additions, then the selection flags. An unknown
+/// id in a selection flag is an error, not a no-op.
+fn load_rules(flags: &ScanFlags, config: Option<&Config>) -> Result<RuleSet> {
+    let mut rules = if config.is_none_or(|c| c.spec.builtin_rules) {
+        RuleSet::builtin().context("loading the built-in rule packs")?
+    } else {
+        RuleSet::default()
+    };
     for path in &flags.rules {
         rules.add_path(path).context("invalid rule pack")?;
+    }
+    if let Some(config) = config {
+        config.apply(&mut rules).context("invalid configuration")?;
     }
     for id in flags.enable_rule.iter().chain(&flags.disable_rule) {
         if rules.get(id).is_none() {
@@ -37,33 +64,132 @@ pub(super) fn load_rules(flags: &ScanFlags) -> Result<RuleSet> {
     Ok(rules)
 }
 
-/// The engine over the selected rules, with the output options.
-pub(super) fn build_scanner(flags: &ScanFlags, fingerprint_commit: bool) -> Result<Scanner> {
-    Ok(Scanner::new(
-        Engine::new(load_rules(flags)?),
-        ScanOptions {
-            show_secrets: flags.show_secrets,
-            fingerprint_commit,
-        },
-    ))
+/// Resolves flags, the configuration and the project's ignore file for a
+/// scan of the project at `root`.
+pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) -> Result<Setup> {
+    let config_path = match &flags.config {
+        Some(path) => Some(path.clone()),
+        None => Some(root.join(config::FILE_NAME)).filter(|p| p.is_file()),
+    };
+    let config = config_path
+        .as_deref()
+        .map(Config::load)
+        .transpose()
+        .context("invalid configuration")?;
+    let rules = load_rules(flags, config.as_ref())?;
+    let ignore_path = root.join(config::IGNORE_FILE_NAME);
+    let ignore = ignore_path
+        .is_file()
+        .then(|| IgnoreList::load(&ignore_path))
+        .transpose()
+        .context("invalid ignore file")?;
+    let baseline = flags
+        .baseline
+        .as_deref()
+        .map(|p| Baseline::load(p, &crate::date::today()))
+        .transpose()
+        .context("invalid baseline")?;
+    let acceptance = Acceptance {
+        inline: !flags.ignore_inline_allow,
+        ignore,
+        baseline,
+    };
+    let max_file_size = flags
+        .max_file_size
+        .or_else(|| config.as_ref().and_then(Config::max_file_size))
+        .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    Ok(Setup {
+        scanner: Scanner::new(
+            Engine::new(rules),
+            acceptance,
+            ScanOptions {
+                show_secrets: flags.show_secrets,
+                fingerprint_commit,
+            },
+        ),
+        max_file_size,
+        config: config_path,
+    })
+}
+
+/// Remarks about the acceptance files: what the project's own files
+/// suppressed (so a reviewer sees it), expired and unused entries.
+fn acceptance_remarks(
+    flags: &ScanFlags,
+    setup: &Setup,
+    outcome: &Outcome,
+) -> (Vec<String>, Vec<String>) {
+    let mut remarks = Vec::new();
+    let acceptance = setup.scanner.acceptance();
+    let mut files: Vec<String> = setup
+        .config
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    files.extend(acceptance.ignore.as_ref().map(|i| i.file.clone()));
+    for file in &files {
+        let n = outcome
+            .suppressed
+            .iter()
+            .filter(|s| &s.source == file)
+            .count();
+        if n > 0 {
+            remarks.push(format!("{n} suppressed by {file}"));
+        }
+    }
+    let mut unused = Vec::new();
+    if let Some(b) = &acceptance.baseline {
+        let today = crate::date::today();
+        let expired = b
+            .entries()
+            .filter(|e| !e.expires.is_empty() && e.expires < today)
+            .count();
+        if expired > 0 {
+            remarks.push(format!(
+                "{expired} expired baseline entries no longer suppress"
+            ));
+        }
+        if flags.report_unused {
+            for (line, e) in b.unused() {
+                unused.push(format!(
+                    "{}:{line}: {} {} {}",
+                    b.file, e.rule, e.path, e.fingerprint
+                ));
+            }
+        }
+    }
+    if flags.report_unused
+        && let Some(i) = &acceptance.ignore
+    {
+        for (line, fp) in i.unused() {
+            unused.push(format!("{}:{line}: {fp}", i.file));
+        }
+    }
+    if flags.report_unused {
+        remarks.push(format!("{} unused entries", unused.len()));
+    }
+    (remarks, unused)
 }
 
 /// Writes the report, prints warnings and the summary, and works out the
 /// exit status.
 pub(super) fn finish(
     flags: &ScanFlags,
-    scanner: &Scanner,
+    setup: &Setup,
     mut outcome: Outcome,
     started: Instant,
-    remarks: Vec<String>,
+    mut remarks: Vec<String>,
 ) -> Result<ExitStatus> {
     outcome.sort();
+    let (more, unused) = acceptance_remarks(flags, setup, &outcome);
+    remarks.extend(more);
     let report = Report {
         outcome: &outcome,
-        rules: scanner.engine().rules(),
+        rules: setup.scanner.engine().rules(),
         elapsed: started.elapsed(),
         show_suppressed: flags.show_suppressed,
         remarks,
+        unused: &unused,
     };
     match &flags.output {
         Some(path) => {
@@ -90,6 +216,9 @@ pub(super) fn finish(
         {
             eprintln!("leakproof: warning: {}: {}", n.path, n.message);
         }
+        for entry in &unused {
+            eprintln!("leakproof: unused entry: {entry}");
+        }
         eprintln!("{}", report::summary_line(&report));
     }
     let errors = outcome
@@ -108,9 +237,8 @@ pub(super) fn finish(
     })
 }
 
-/// Runs `leakproof scan`.
-pub(super) fn run(cmd: &ScanCmd) -> Result<ExitStatus> {
-    let started = Instant::now();
+/// Scans the targets of `cmd` into an outcome.
+pub(super) fn collect(cmd: &ScanCmd) -> Result<(Setup, Outcome)> {
     let flags = &cmd.scan;
     let mut roots: Vec<PathBuf> = Vec::new();
     let mut read_stdin = false;
@@ -123,19 +251,27 @@ pub(super) fn run(cmd: &ScanCmd) -> Result<ExitStatus> {
             roots.push(path.clone());
         }
     }
-    let scanner = build_scanner(flags, false)?;
+    let project = config::project_root(roots.first().map_or(Path::new("."), PathBuf::as_path));
+    let setup = setup(flags, &project, false)?;
     let shared = Mutex::new(Outcome::default());
     if read_stdin {
-        let mut sink = CollectSink::new(&scanner, &shared);
-        stdin::read(io::stdin().lock(), flags.max_file_size, &mut sink);
+        let mut sink = CollectSink::new(&setup.scanner, &shared);
+        stdin::read(io::stdin().lock(), setup.max_file_size, &mut sink);
     }
     let opts = WalkOptions {
         no_ignore: cmd.no_ignore,
         follow: cmd.follow,
-        max_file_size: flags.max_file_size,
+        max_file_size: setup.max_file_size,
         threads: flags.threads,
     };
-    crate::source::walk::walk(&roots, &opts, || CollectSink::new(&scanner, &shared));
+    crate::source::walk::walk(&roots, &opts, || CollectSink::new(&setup.scanner, &shared));
     let outcome = shared.into_inner().unwrap_or_else(|p| p.into_inner());
-    finish(flags, &scanner, outcome, started, Vec::new())
+    Ok((setup, outcome))
+}
+
+/// Runs `leakproof scan`.
+pub(super) fn run(cmd: &ScanCmd) -> Result<ExitStatus> {
+    let started = Instant::now();
+    let (setup, outcome) = collect(cmd)?;
+    finish(&cmd.scan, &setup, outcome, started, Vec::new())
 }

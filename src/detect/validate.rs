@@ -102,7 +102,16 @@ fn armored_body(block: &[u8]) -> Vec<u8> {
         .replace("\\n", "\n");
     let mut body = Vec::new();
     for line in text.lines().map(str::trim) {
-        let line = line.trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '+');
+        // Lines of a key pasted into code: `"MIIE...\n" +`, `'...',`.
+        // Only a `+` or `,` after a closing quote is code; a bare `+` is
+        // base64.
+        let unjoined = line.trim_end_matches(['+', ',']).trim_end();
+        let line = if unjoined.ends_with(['"', '\'']) {
+            unjoined
+        } else {
+            line
+        };
+        let line = line.trim_matches(|c| c == '"' || c == '\'');
         if line.starts_with("-----") || line.contains(':') || line.starts_with('=') {
             continue;
         }
@@ -206,6 +215,14 @@ mod tests {
         let mut ssh = b"openssh-key-v1\0".to_vec();
         ssh.extend(std::iter::repeat_n(1u8, 40));
         assert!(Validator::PrivateKey.check(pem("OPENSSH PRIVATE KEY", &ssh).as_bytes()));
+        // Base64 lines that start or end with `+` keep it.
+        let mut plus = vec![0x30, 0x82, 0x01, 0x00];
+        plus.extend(std::iter::repeat_n(0xFBu8, 60));
+        let block = pem("PRIVATE KEY", &plus);
+        assert!(block.lines().nth(2).unwrap().starts_with('+'), "{block}");
+        assert!(Validator::PrivateKey.check(block.as_bytes()));
+        let quoted: String = block.lines().map(|l| format!("\"{l}\\n\" +\n")).collect();
+        assert!(Validator::PrivateKey.check(quoted.as_bytes()));
         // Wrong magic, not DER, and too short to be a key.
         assert!(!Validator::PrivateKey.check(pem("OPENSSH PRIVATE KEY", &der).as_bytes()));
         assert!(!Validator::PrivateKey.check(pem("RSA PRIVATE KEY", &[0x41; 64]).as_bytes()));

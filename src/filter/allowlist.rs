@@ -2,6 +2,7 @@
 //! stopwords. Each entry that drops a candidate is named in the reason, so
 //! `--show-suppressed` can say exactly which one fired.
 
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 
 use crate::rules::pack::{AllowlistSpec, RegexTarget};
@@ -11,9 +12,13 @@ use crate::rules::pack::{AllowlistSpec, RegexTarget};
 pub struct Allowlist {
     /// Why these entries exist.
     pub description: String,
+    /// Where the allowlist was defined (pack or config file).
+    pub source: String,
     regexes: Vec<(String, Regex)>,
     target: RegexTarget,
     paths: Vec<(String, Regex)>,
+    globs: Vec<String>,
+    glob_set: GlobSet,
     stopwords: Vec<String>,
 }
 
@@ -34,7 +39,7 @@ pub struct Subject<'a> {
 pub enum AllowReason {
     /// A regex matched the secret, match or line.
     Regex(String),
-    /// A path regex matched the blob's path.
+    /// A path regex or glob matched the blob's path.
     Path(String),
     /// A stopword occurs in the secret.
     Stopword(String),
@@ -61,13 +66,21 @@ fn compile_all(list: &[String], what: &str) -> Result<Vec<(String, Regex)>, Stri
 }
 
 impl Allowlist {
-    /// Compiles a spec; the error names the offending entry.
-    pub fn compile(spec: &AllowlistSpec) -> Result<Self, String> {
+    /// Compiles a spec defined in `source`; the error names the offending
+    /// entry.
+    pub fn compile(spec: &AllowlistSpec, source: &str) -> Result<Self, String> {
+        let mut builder = GlobSetBuilder::new();
+        for g in &spec.globs {
+            builder.add(Glob::new(g).map_err(|e| format!("glob `{g}` is invalid: {e}"))?);
+        }
         Ok(Allowlist {
             description: spec.description.clone(),
+            source: source.to_string(),
             regexes: compile_all(&spec.regexes, "allowlist")?,
             target: spec.regex_target,
             paths: compile_all(&spec.paths, "path")?,
+            globs: spec.globs.clone(),
+            glob_set: builder.build().map_err(|e| format!("globs: {e}"))?,
             stopwords: spec
                 .stopwords
                 .iter()
@@ -85,6 +98,11 @@ impl Allowlist {
                 .find(|(_, re)| re.is_match(path.as_bytes()))
         {
             return Some(AllowReason::Path(src.clone()));
+        }
+        if let Some(path) = subject.path
+            && let Some(&i) = self.glob_set.matches(path).first()
+        {
+            return Some(AllowReason::Path(self.globs[i].clone()));
         }
         let hay = match self.target {
             RegexTarget::Secret => subject.secret,

@@ -3,26 +3,101 @@
 //! can explain every suppression.
 
 pub mod allowlist;
+pub mod baseline;
+pub mod ignore;
+pub mod inline;
 
-use allowlist::Subject;
+use allowlist::{Allowlist, Subject};
 
 use crate::finding::Suppression;
 use crate::rules::{Rule, RuleSet};
 
 /// Checks a candidate against its rule's allowlist, then the global ones.
 pub fn allowlisted(rules: &RuleSet, rule: &Rule, subject: &Subject<'_>) -> Option<Suppression> {
-    if let Some(reason) = rule.allowlist.as_ref().and_then(|a| a.check(subject)) {
-        return Some(Suppression::Allowlist {
-            scope: rule.id.clone(),
-            reason,
-        });
-    }
-    rules
-        .global_allowlists()
-        .iter()
-        .find_map(|a| a.check(subject))
-        .map(|reason| Suppression::Allowlist {
-            scope: "global".to_string(),
-            reason,
+    let check = |lists: &[Allowlist], scope: &str| {
+        lists.iter().find_map(|a| {
+            a.check(subject).map(|reason| Suppression::Allowlist {
+                scope: scope.to_string(),
+                source: a.source.clone(),
+                reason,
+            })
         })
+    };
+    check(&rule.allowlists, &rule.id).or_else(|| check(rules.global_allowlists(), "global"))
+}
+
+/// A line of an ignore file or baseline that cannot be used.
+#[derive(Debug)]
+pub struct FilterFileError {
+    /// The file.
+    pub file: String,
+    /// 1-based line (0 when the file could not be read).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl FilterFileError {
+    /// An error at `line` of `file`.
+    pub fn new(file: &str, line: usize, message: impl Into<String>) -> Self {
+        FilterFileError {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FilterFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        }
+    }
+}
+
+impl std::error::Error for FilterFileError {}
+
+/// The user's acceptance mechanisms beyond allowlists, shared read-only by
+/// all workers.
+#[derive(Debug, Default)]
+pub struct Acceptance {
+    /// Honour inline markers (off with `--ignore-inline-allow`).
+    pub inline: bool,
+    /// The ignore file, if any.
+    pub ignore: Option<ignore::IgnoreList>,
+    /// The baseline, if any.
+    pub baseline: Option<baseline::Baseline>,
+}
+
+impl Acceptance {
+    /// Checks a finding-to-be: inline marker on its lines (`lines`) or the
+    /// line before (`previous`), then its fingerprint in the ignore file
+    /// and the baseline.
+    pub fn check(&self, lines: &[u8], previous: &[u8], fingerprint: &str) -> Option<Suppression> {
+        if self.inline
+            && let Some(m) = inline::marker(lines, previous)
+        {
+            return Some(Suppression::Inline(m));
+        }
+        if let Some(list) = &self.ignore
+            && let Some(line) = list.check(fingerprint)
+        {
+            return Some(Suppression::IgnoreFile {
+                file: list.file.clone(),
+                line,
+            });
+        }
+        if let Some(b) = &self.baseline
+            && let baseline::Verdict::Accepted(line) = b.check(fingerprint)
+        {
+            return Some(Suppression::Baseline {
+                file: b.file.clone(),
+                line,
+            });
+        }
+        None
+    }
 }

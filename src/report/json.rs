@@ -33,6 +33,8 @@ struct Document<'a> {
     notices: Vec<&'a Notice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<&'a [Suppressed]>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    unused_entries: &'a [String],
     summary: Summary<'a>,
 }
 
@@ -48,6 +50,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             .filter(|n| n.level >= NoticeLevel::Warning)
             .collect(),
         suppressed: report.show_suppressed.then_some(o.suppressed.as_slice()),
+        unused_entries: report.unused,
         summary: Summary {
             files_scanned: o.blobs,
             bytes_scanned: o.bytes,

@@ -42,6 +42,9 @@ pub struct Report<'a> {
     pub show_suppressed: bool,
     /// Remarks for the summary (e.g. that history was truncated).
     pub remarks: Vec<String>,
+    /// Baseline and ignore-file entries that matched nothing (with
+    /// `--report-unused`).
+    pub unused: &'a [String],
 }
 
 /// Writes `report` to `w` in `format`.

@@ -23,8 +23,14 @@ pub const PACKS: &[(&str, &str)] = &[
     ("web.toml", include_str!("../../rules/web.toml")),
     ("databases.toml", include_str!("../../rules/databases.toml")),
     ("generic.toml", include_str!("../../rules/generic.toml")),
-    ("registries.toml", include_str!("../../rules/registries.toml")),
-    ("observability.toml", include_str!("../../rules/observability.toml")),
+    (
+        "registries.toml",
+        include_str!("../../rules/registries.toml"),
+    ),
+    (
+        "observability.toml",
+        include_str!("../../rules/observability.toml"),
+    ),
     ("devops.toml", include_str!("../../rules/devops.toml")),
     ("saas.toml", include_str!("../../rules/saas.toml")),
 ];

@@ -103,9 +103,9 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
             ))
         })?),
     };
-    let allowlist = match &spec.allowlist {
-        None => None,
-        Some(a) => Some(Allowlist::compile(a).map_err(|e| err(format!("allowlist: {e}")))?),
+    let allowlists = match &spec.allowlist {
+        None => Vec::new(),
+        Some(a) => vec![Allowlist::compile(a, pack).map_err(|e| err(format!("allowlist: {e}")))?],
     };
     Ok(Rule {
         keywords: spec
@@ -123,7 +123,7 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
         references: spec.references,
         examples: spec.examples,
         negative_examples: spec.negative_examples,
-        allowlist,
+        allowlists,
         pack: pack.to_string(),
         id: spec.id,
         name: spec.name,

@@ -102,8 +102,8 @@ pub struct Rule {
     pub examples: Vec<String>,
     /// Inputs that must yield nothing.
     pub negative_examples: Vec<String>,
-    /// Rule-specific allowlist.
-    pub allowlist: Option<Allowlist>,
+    /// Rule-specific allowlists (the pack's, then any from the config).
+    pub allowlists: Vec<Allowlist>,
     /// The pack this rule came from (file name or path).
     pub pack: String,
 }
@@ -159,7 +159,7 @@ impl RuleSet {
             }
         })?;
         if let Some(spec) = &spec.allowlist {
-            let list = Allowlist::compile(spec)
+            let list = Allowlist::compile(spec, name)
                 .map_err(|reason| PackError::rule(name, "allowlist", reason))?;
             self.global_allowlists.push(list);
         }
@@ -168,18 +168,7 @@ impl RuleSet {
             if eager {
                 compile::check_full_compile(&rule)?;
             }
-            if let Some(&other) = self.by_id.get(&rule.id) {
-                return Err(PackError::rule(
-                    name,
-                    &rule.id,
-                    format!(
-                        "duplicate rule id (first defined in {})",
-                        self.rules[other].pack
-                    ),
-                ));
-            }
-            self.by_id.insert(rule.id.clone(), self.rules.len());
-            self.rules.push(rule);
+            self.insert(name, rule)?;
         }
         Ok(())
     }
@@ -236,6 +225,45 @@ impl RuleSet {
     /// The allowlists that apply to every rule.
     pub fn global_allowlists(&self) -> &[Allowlist] {
         &self.global_allowlists
+    }
+
+    /// Adds an allowlist that applies to every rule.
+    pub fn add_global_allowlist(&mut self, list: Allowlist) {
+        self.global_allowlists.push(list);
+    }
+
+    /// Adds an allowlist to one rule; false if there is no such rule.
+    pub fn add_rule_allowlist(&mut self, id: &str, list: Allowlist) -> bool {
+        match self.by_id.get(id) {
+            Some(&i) => {
+                self.rules[i].allowlists.push(list);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds one rule defined outside a pack file (e.g. in the config).
+    pub fn add_rule(&mut self, source: &str, spec: pack::RuleSpec) -> Result<(), PackError> {
+        let rule = compile::compile_rule(source, spec)?;
+        compile::check_full_compile(&rule)?;
+        self.insert(source, rule)
+    }
+
+    fn insert(&mut self, name: &str, rule: Rule) -> Result<(), PackError> {
+        if let Some(&other) = self.by_id.get(&rule.id) {
+            return Err(PackError::rule(
+                name,
+                &rule.id,
+                format!(
+                    "duplicate rule id (first defined in {})",
+                    self.rules[other].pack
+                ),
+            ));
+        }
+        self.by_id.insert(rule.id.clone(), self.rules.len());
+        self.rules.push(rule);
+        Ok(())
     }
 
     /// Looks a rule up by id.

@@ -90,6 +90,9 @@ pub struct AllowlistSpec {
     /// Regexes tested against the path of the blob.
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Glob patterns (`**/testdata/**`) tested against the path of the blob.
+    #[serde(default)]
+    pub globs: Vec<String>,
     /// Case-insensitive substrings of the secret.
     #[serde(default)]
     pub stopwords: Vec<String>,

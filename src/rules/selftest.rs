@@ -121,6 +121,7 @@ pub fn check(scanner: &Scanner, selected: impl Fn(&str) -> bool) -> Vec<SelfTest
 pub fn scanner(rules: crate::rules::RuleSet) -> Scanner {
     Scanner::new(
         crate::detect::Engine::new(rules),
+        crate::filter::Acceptance::default(),
         ScanOptions {
             show_secrets: true,
             fingerprint_commit: false,

@@ -320,11 +320,16 @@ impl GitRepo {
                 String::from_utf8_lossy(author.name_bytes()),
                 String::from_utf8_lossy(author.email_bytes())
             ),
-            date: rfc3339(author.when().seconds(), author.when().offset_minutes()),
+            date: crate::date::rfc3339(author.when().seconds(), author.when().offset_minutes()),
             message: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
                 .into_owned(),
             time: commit.time().seconds(),
         })
+    }
+
+    /// The work tree, if the repository has one.
+    pub fn work_dir(&self) -> Option<PathBuf> {
+        self.repo.workdir().map(Path::to_path_buf)
     }
 
     /// The repository's git directory, for [`read`].
@@ -479,46 +484,4 @@ fn read_blob(repo: &Repository, item: &GitBlob, max_size: u64, sink: &mut dyn Si
         origin,
         only_lines: item.added_lines.as_deref(),
     });
-}
-
-/// Formats a git timestamp as RFC 3339 in its own offset.
-fn rfc3339(seconds: i64, offset_minutes: i32) -> String {
-    let local = seconds + i64::from(offset_minutes) * 60;
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let (sign, off) = if offset_minutes < 0 {
-        ('-', -offset_minutes)
-    } else {
-        ('+', offset_minutes)
-    };
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60,
-        off / 60,
-        off % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rfc3339;
-
-    #[test]
-    fn dates() {
-        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00+00:00");
-        assert_eq!(rfc3339(1_700_000_000, 60), "2023-11-14T23:13:20+01:00");
-        assert_eq!(rfc3339(951_782_400, -300), "2000-02-28T19:00:00-05:00");
-    }
 }

@@ -30,7 +30,7 @@ fn text_lists_one_line_per_finding() {
     );
     assert!(
         out.stderr
-            .contains("; 2 findings; 1 suppressed (entropy 1)"),
+            .contains("; 2 findings; 3 suppressed (entropy 1, superseded 2)"),
         "{}",
         out.stderr
     );

@@ -169,9 +169,15 @@ fn rule_selection_flags() {
             "github-pat-classic",
         ])
         .run();
+    // Without the specific rule, the generic assignment rule still sees
+    // the tokens: disabling a rule never hides a secret silently.
     assert_eq!(
         locations(&without.json()),
-        vec![loc("acme-api-key", "tree/config/deploy.yaml", 7, 10)]
+        vec![
+            loc("generic-secret", "tree/.env", 3, 14),
+            loc("generic-secret", "tree/config/deploy.yaml", 5, 13),
+            loc("acme-api-key", "tree/config/deploy.yaml", 7, 10),
+        ]
     );
     let critical = dir
         .cmd()

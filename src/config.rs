@@ -1,0 +1,285 @@
+//! `.leakproof.toml`: the project's configuration, found at the root of the
+//! scanned repository (or given with `--config`). It can add packs and
+//! rules, disable rules, set a severity floor and the size limit, and add
+//! global and per-rule allowlists. The built-in packs stay on unless it sets
+//! `builtin-rules = false`. Unknown keys are errors.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::filter::allowlist::Allowlist;
+use crate::rules::pack::{AllowlistSpec, RuleSpec};
+use crate::rules::{PackError, RuleSet, Severity};
+
+/// File name of the configuration.
+pub const FILE_NAME: &str = ".leakproof.toml";
+/// File name of the ignore file (fingerprints).
+pub const IGNORE_FILE_NAME: &str = ".leakproofignore";
+
+/// The configuration file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigSpec {
+    /// Load the built-in packs (default true).
+    #[serde(default = "yes")]
+    pub builtin_rules: bool,
+    /// Extra pack files or directories, relative to the config file.
+    #[serde(default)]
+    pub packs: Vec<PathBuf>,
+    /// Extra rules, in the pack format.
+    #[serde(default)]
+    pub rule: Vec<RuleSpec>,
+    /// Rule ids not to run.
+    #[serde(default)]
+    pub disable_rules: Vec<String>,
+    /// Only report rules of at least this severity.
+    pub min_severity: Option<Severity>,
+    /// Skip files larger than this (e.g. "10M").
+    pub max_file_size: Option<String>,
+    /// An allowlist for every rule.
+    pub allowlist: Option<AllowlistSpec>,
+    /// Allowlists added to single rules, by rule id.
+    #[serde(default)]
+    pub rule_allowlists: BTreeMap<String, AllowlistSpec>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A configuration that cannot be used; the message names file, line and
+/// reason.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// Unreadable file.
+    #[error("{path}: {message}")]
+    Io {
+        /// The config file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// Syntax error, unknown key or wrong type.
+    #[error("{path}: {message}")]
+    Toml {
+        /// The config file.
+        path: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A value that parses but cannot be used (bad regex, unknown rule id).
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        /// The config file.
+        path: String,
+        /// 1-based line where the offending value is written.
+        line: usize,
+        /// Why.
+        message: String,
+    },
+    /// An added pack or rule is broken.
+    #[error(transparent)]
+    Pack(#[from] PackError),
+}
+
+/// A loaded configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Its contents.
+    pub spec: ConfigSpec,
+    text: String,
+}
+
+/// Finds the project root for `target`: the nearest ancestor (itself
+/// included) that holds `.git`; without one, `target` itself (or its
+/// directory, for a file).
+pub fn project_root(target: &Path) -> PathBuf {
+    let start = if target.is_dir() {
+        target.to_path_buf()
+    } else {
+        target
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let start = if start.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        start
+    };
+    let absolute = std::fs::canonicalize(&start).unwrap_or_else(|_| start.clone());
+    absolute
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map_or(start, Path::to_path_buf)
+}
+
+/// 1-based line of the first occurrence of `needle` in `text` (1 if absent).
+fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle).map_or(1, |at| {
+        text[..at].bytes().filter(|&b| b == b'\n').count() + 1
+    })
+}
+
+impl Config {
+    /// Reads and parses a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        let spec: ConfigSpec = toml::from_str(&text).map_err(|e| ConfigError::Toml {
+            path: shown.clone(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let config = Config {
+            path: path.to_path_buf(),
+            spec,
+            text,
+        };
+        if let Some(size) = &config.spec.max_file_size {
+            crate::cli::parse_size(size)
+                .map_err(|m| config.invalid(size, format!("max-file-size: {m}")))?;
+        }
+        Ok(config)
+    }
+
+    fn invalid(&self, needle: &str, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.display().to_string(),
+            line: line_of(&self.text, needle),
+            message,
+        }
+    }
+
+    /// The size limit it sets, if any.
+    pub fn max_file_size(&self) -> Option<u64> {
+        self.spec
+            .max_file_size
+            .as_deref()
+            .and_then(|s| crate::cli::parse_size(s).ok())
+    }
+
+    fn allowlist(&self, spec: &AllowlistSpec, what: &str) -> Result<Allowlist, ConfigError> {
+        Allowlist::compile(spec, &self.path.display().to_string()).map_err(|message| {
+            let needle = spec
+                .regexes
+                .iter()
+                .chain(&spec.paths)
+                .chain(&spec.globs)
+                .find(|entry| message.contains(entry.as_str()))
+                .map_or(what, String::as_str);
+            self.invalid(needle, format!("{what}: {message}"))
+        })
+    }
+
+    /// Applies the configuration to a rule set: packs and rules first, then
+    /// disabled rules, allowlists and the severity floor.
+    pub fn apply(&self, rules: &mut RuleSet) -> Result<(), ConfigError> {
+        let base = self.path.parent().unwrap_or(Path::new("."));
+        for pack in &self.spec.packs {
+            rules.add_path(&base.join(pack))?;
+        }
+        let source = self.path.display().to_string();
+        for spec in &self.spec.rule {
+            rules.add_rule(&source, spec.clone())?;
+        }
+        for id in &self.spec.disable_rules {
+            if rules.get(id).is_none() {
+                return Err(self.invalid(id, format!("disable-rules: unknown rule id `{id}`")));
+            }
+        }
+        if let Some(spec) = &self.spec.allowlist {
+            rules.add_global_allowlist(self.allowlist(spec, "allowlist")?);
+        }
+        for (id, spec) in &self.spec.rule_allowlists {
+            let list = self.allowlist(spec, &format!("rule-allowlists.{id}"))?;
+            if !rules.add_rule_allowlist(id, list) {
+                return Err(self.invalid(id, format!("rule-allowlists: unknown rule id `{id}`")));
+            }
+        }
+        let floor = self.spec.min_severity;
+        let disabled = &self.spec.disable_rules;
+        rules.retain(|r| !disabled.contains(&r.id) && floor.is_none_or(|min| r.severity >= min));
+        Ok(())
+    }
+}
+
+/// The commented starting file written by `leakproof config init`.
+pub const TEMPLATE: &str = r#"# leakproof configuration. Found at the root of the scanned repository, or
+# given with --config. Every key is optional; unknown keys are errors.
+
+# The built-in rule packs stay on unless this is false.
+# builtin-rules = true
+
+# Extra rule packs (files or directories of *.toml), relative to this file.
+# packs = ["ci/secret-rules.toml"]
+
+# Rules that should not run, by id (`leakproof rules list`).
+# disable-rules = ["generic-secret-assignment"]
+
+# Only report findings of at least this severity: low, medium, high, critical.
+# min-severity = "medium"
+
+# Skip files larger than this.
+# max-file-size = "25M"
+
+# Allowlist for every rule. Any entry that matches drops the finding;
+# `leakproof scan --show-suppressed` says which entry did.
+# [allowlist]
+# description = "test fixtures and documented sample keys"
+# paths = ['''(^|/)testdata/''']          # regexes on the path
+# globs = ["**/fixtures/**"]               # globs on the path
+# regexes = ['''^sk_test_''']              # regexes on the secret ...
+# regex-target = "secret"                  # ... or "match" or "line"
+# stopwords = ["dummy", "sample"]          # substrings of the secret
+
+# Allowlist for one rule.
+# [rule-allowlists.github-pat-classic]
+# paths = ['''^docs/''']
+
+# An extra rule, in the pack format (see README, "Rules").
+# [[rule]]
+# id = "acme-api-key"
+# name = "ACME internal API key"
+# severity = "high"
+# keywords = ["acme_"]
+# regex = '''\b(acme_[a-z0-9]{32})\b'''
+# min-entropy = 3.0
+# examples = ['ACME_KEY=acme_k2m9x7q4w8e1r5t3y6u0i2o4p7a9s1d3']
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_parses_as_an_empty_config() {
+        let spec: ConfigSpec = toml::from_str(TEMPLATE).unwrap();
+        assert!(spec.builtin_rules);
+        assert!(spec.rule.is_empty() && spec.allowlist.is_none());
+        let uncommented: String = TEMPLATE
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|r| r.contains('=') || r.starts_with('['))
+                    .unwrap_or("")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let spec: ConfigSpec = toml::from_str(&uncommented).unwrap();
+        assert_eq!(spec.disable_rules, vec!["generic-secret-assignment"]);
+        assert_eq!(spec.rule.len(), 1);
+    }
+
+    #[test]
+    fn lines_of_values() {
+        assert_eq!(line_of("a\nb = 'x'\n", "x"), 2);
+        assert_eq!(line_of("a\n", "zzz"), 1);
+    }
+}

@@ -1,0 +1,247 @@
+//! Baselines: findings a team accepted, keyed on rule id, path and a hash
+//! of the secret (the fingerprint), never the secret itself and never a line
+//! number, so lines can move and merges stay trivial. One JSON object per
+//! line, sorted, with optional `reason` and `expires` (YYYY-MM-DD); an
+//! expired entry stops suppressing.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::FilterFileError;
+use super::ignore::is_fingerprint;
+use crate::finding::Finding;
+
+const HEADER: &str = "# leakproof baseline: accepted findings, one per line, sorted. Each entry holds the rule id, the path\n\
+# and the fingerprint (a hash of rule, path and secret; never the secret). Optional: \"reason\", and\n\
+# \"expires\" (YYYY-MM-DD) after which the entry stops suppressing. Update: leakproof baseline create.\n";
+
+/// One accepted finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Rule id.
+    pub rule: String,
+    /// Path relative to the scanned root.
+    pub path: String,
+    /// Fingerprint of rule, path and secret.
+    pub fingerprint: String,
+    /// Why it is accepted.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// Last day the entry suppresses (YYYY-MM-DD).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub expires: String,
+}
+
+/// A loaded baseline.
+#[derive(Debug)]
+pub struct Baseline {
+    /// The file, as shown to users.
+    pub file: String,
+    entries: Vec<(usize, Entry)>,
+    index: HashMap<String, usize>,
+    used: Vec<AtomicBool>,
+    today: String,
+}
+
+/// What a baseline says about a finding.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Not in the baseline.
+    New,
+    /// Accepted by the entry on this line.
+    Accepted(usize),
+    /// In the baseline, but the entry expired on this date.
+    Expired(String),
+}
+
+impl Baseline {
+    /// Reads a baseline; `today` (YYYY-MM-DD) decides expiry.
+    pub fn load(path: &Path, today: &str) -> Result<Baseline, FilterFileError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| FilterFileError::new(&file, 0, e.to_string()))?;
+        Baseline::parse(&file, &text, today)
+    }
+
+    /// Parses the text of a baseline named `file`.
+    pub fn parse(file: &str, text: &str, today: &str) -> Result<Baseline, FilterFileError> {
+        let mut entries = Vec::new();
+        let mut index = HashMap::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let entry: Entry = serde_json::from_str(line)
+                .map_err(|e| FilterFileError::new(file, i + 1, e.to_string()))?;
+            if !is_fingerprint(&entry.fingerprint) {
+                return Err(FilterFileError::new(
+                    file,
+                    i + 1,
+                    format!("`{}` is not a fingerprint", entry.fingerprint),
+                ));
+            }
+            if !entry.expires.is_empty() && !crate::date::is_date(&entry.expires) {
+                return Err(FilterFileError::new(
+                    file,
+                    i + 1,
+                    format!("expires `{}` is not a date (YYYY-MM-DD)", entry.expires),
+                ));
+            }
+            index
+                .entry(entry.fingerprint.clone())
+                .or_insert(entries.len());
+            entries.push((i + 1, entry));
+        }
+        let used = entries.iter().map(|_| AtomicBool::new(false)).collect();
+        Ok(Baseline {
+            file: file.to_string(),
+            entries,
+            index,
+            used,
+            today: today.to_string(),
+        })
+    }
+
+    /// Looks a fingerprint up; an accepted one marks its entry used.
+    pub fn check(&self, fingerprint: &str) -> Verdict {
+        let Some(&i) = self.index.get(fingerprint) else {
+            return Verdict::New;
+        };
+        let (line, entry) = &self.entries[i];
+        if !entry.expires.is_empty() && entry.expires.as_str() < self.today.as_str() {
+            return Verdict::Expired(entry.expires.clone());
+        }
+        self.used[i].store(true, Ordering::Relaxed);
+        Verdict::Accepted(*line)
+    }
+
+    /// Entries that suppressed nothing, with their line.
+    pub fn unused(&self) -> Vec<(usize, &Entry)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.used[*i].load(Ordering::Relaxed))
+            .map(|(_, (line, e))| (*line, e))
+            .collect()
+    }
+
+    /// Entries that suppressed something.
+    pub fn used_entries(&self) -> Vec<Entry> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.used[*i].load(Ordering::Relaxed))
+            .map(|(_, (_, e))| e.clone())
+            .collect()
+    }
+
+    /// All entries.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().map(|(_, e)| e)
+    }
+}
+
+/// The baseline entry for a finding, keeping the reason and expiry of an
+/// existing entry with the same fingerprint.
+pub fn entry_for(finding: &Finding, relative_path: &str, previous: Option<&Baseline>) -> Entry {
+    let old = previous.and_then(|b| b.entries().find(|e| e.fingerprint == finding.fingerprint));
+    Entry {
+        rule: finding.rule_id.clone(),
+        path: relative_path.to_string(),
+        fingerprint: finding.fingerprint.clone(),
+        reason: old.map(|e| e.reason.clone()).unwrap_or_default(),
+        expires: old.map(|e| e.expires.clone()).unwrap_or_default(),
+    }
+}
+
+/// Writes entries sorted and deduplicated, one per line, after the header.
+pub fn write(mut entries: Vec<Entry>, w: &mut dyn Write) -> io::Result<()> {
+    entries.sort();
+    entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    w.write_all(HEADER.as_bytes())?;
+    for e in &entries {
+        serde_json::to_writer(&mut *w, e)?;
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FP: &str = "0123456789abcdef0123456789abcdef";
+
+    fn line(expires: &str) -> String {
+        format!(
+            r#"{{"rule":"r","path":"p","fingerprint":"{FP}","reason":"fixture","expires":"{expires}"}}"#
+        )
+    }
+
+    #[test]
+    fn accepted_expired_and_new() {
+        let b =
+            Baseline::parse("b", &format!("# c\n{}\n", line("2030-01-01")), "2026-11-23").unwrap();
+        assert_eq!(b.check(FP), Verdict::Accepted(2));
+        assert_eq!(b.check("ffffffffffffffffffffffffffffffff"), Verdict::New);
+        let b = Baseline::parse("b", &line("2026-11-22"), "2026-11-23").unwrap();
+        assert_eq!(b.check(FP), Verdict::Expired("2026-11-22".into()));
+        assert_eq!(b.unused().len(), 1);
+        // The expiry day itself still suppresses.
+        let b = Baseline::parse("b", &line("2026-11-23"), "2026-11-23").unwrap();
+        assert_eq!(b.check(FP), Verdict::Accepted(1));
+    }
+
+    #[test]
+    fn bad_lines_name_file_and_line() {
+        let err = Baseline::parse("base.jsonl", "# h\n{\"rule\":1}\n", "2026-01-01").unwrap_err();
+        assert!(
+            err.to_string().starts_with("base.jsonl:2: invalid type"),
+            "{err}"
+        );
+        let err = Baseline::parse("b", &line("tomorrow"), "2026-01-01").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "b:1: expires `tomorrow` is not a date (YYYY-MM-DD)"
+        );
+    }
+
+    #[test]
+    fn written_baselines_are_sorted_and_parse_back() {
+        let e = |rule: &str, fp: &str| Entry {
+            rule: rule.into(),
+            path: "a".into(),
+            fingerprint: fp.into(),
+            reason: String::new(),
+            expires: String::new(),
+        };
+        let mut out = Vec::new();
+        write(
+            vec![e("z", FP), e("a", "ffffffffffffffffffffffffffffffff")],
+            &mut out,
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let body: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(
+            body,
+            vec![
+                r#"{"rule":"a","path":"a","fingerprint":"ffffffffffffffffffffffffffffffff"}"#,
+                format!(r#"{{"rule":"z","path":"a","fingerprint":"{FP}"}}"#).as_str(),
+            ]
+        );
+        assert_eq!(
+            Baseline::parse("b", &text, "2026-01-01")
+                .unwrap()
+                .entries()
+                .count(),
+            2
+        );
+    }
+}
