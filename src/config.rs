@@ -118,6 +118,16 @@ pub fn project_root(target: &Path) -> PathBuf {
         .map_or(start, Path::to_path_buf)
 }
 
+/// `root/name`, shown without a leading `./` when the root is the current
+/// directory.
+pub fn in_root(root: &Path, name: &str) -> PathBuf {
+    if root == Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        root.join(name)
+    }
+}
+
 /// 1-based line of the first occurrence of `needle` in `text` (1 if absent).
 fn line_of(text: &str, needle: &str) -> usize {
     text.find(needle).map_or(1, |at| {

@@ -61,6 +61,30 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
         .findings
         .retain(|f| seen.insert(f.fingerprint.clone()));
     let mut remarks = plan.remarks;
+    // Trust: a pull request that edits the files which narrow the scan
+    // must not pass quietly.
+    let mut trusted: Vec<String> = vec![
+        crate::config::FILE_NAME.to_string(),
+        crate::config::IGNORE_FILE_NAME.to_string(),
+    ];
+    trusted.extend(
+        cmd.scan
+            .baseline
+            .iter()
+            .filter_map(|b| b.file_name())
+            .map(|n| n.to_string_lossy().into_owned()),
+    );
+    if plan.blobs.iter().any(|b| b.added_lines.is_some()) {
+        for name in &trusted {
+            if plan
+                .blobs
+                .iter()
+                .any(|b| b.path.rsplit('/').next() == Some(name.as_str()))
+            {
+                remarks.push(format!("warning: the scanned changes modify {name}, which can narrow what is reported: review it"));
+            }
+        }
+    }
     if !cmd.staged {
         remarks.insert(0, format!("{} commits", plan.commits));
     }

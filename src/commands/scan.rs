@@ -69,7 +69,7 @@ fn load_rules(flags: &ScanFlags, config: Option<&Config>) -> Result<RuleSet> {
 pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) -> Result<Setup> {
     let config_path = match &flags.config {
         Some(path) => Some(path.clone()),
-        None => Some(root.join(config::FILE_NAME)).filter(|p| p.is_file()),
+        None => Some(config::in_root(root, config::FILE_NAME)).filter(|p| p.is_file()),
     };
     let config = config_path
         .as_deref()
@@ -77,7 +77,7 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
         .transpose()
         .context("invalid configuration")?;
     let rules = load_rules(flags, config.as_ref())?;
-    let ignore_path = root.join(config::IGNORE_FILE_NAME);
+    let ignore_path = config::in_root(root, config::IGNORE_FILE_NAME);
     let ignore = ignore_path
         .is_file()
         .then(|| IgnoreList::load(&ignore_path))

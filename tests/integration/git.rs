@@ -365,3 +365,23 @@ fn git_sarif_carries_commit_properties() {
     assert_eq!(result["properties"]["commit"], c.as_str());
     assert_eq!(result["properties"]["author"], "Ann Dev <ann@example.com>");
 }
+
+#[test]
+fn a_range_that_edits_the_config_says_so() {
+    let dir = repo();
+    dir.create("a.txt", "x\n");
+    let base = commit(&dir, "base");
+    dir.create(".leakproof.toml", "[allowlist]\nglobs = [\"**/*.env\"]\n");
+    dir.create("new.env", format!("TOKEN={LATER_TOKEN}\n"));
+    commit(&dir, "sneaky");
+    let out = run_git(&dir, &[".", "--range", &format!("{base}..HEAD")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "warning: the scanned changes modify .leakproof.toml, which can narrow what is reported: review it"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("1 suppressed by /"), "{}", out.stderr);
+}

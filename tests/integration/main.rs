@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on fixture trees.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accept;
 mod exit_codes;
 mod formats;
 mod git;
