@@ -156,6 +156,10 @@ pub struct Finding {
     pub entropy: f64,
     /// Stable identity: rule id + path + hash of the secret.
     pub fingerprint: String,
+    /// The path the fingerprint was computed over (relative to the scanned
+    /// root), which baselines record.
+    #[serde(skip)]
+    pub fingerprint_path: String,
     /// Git provenance, for history scans.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub commit: Option<Commit>,

@@ -217,6 +217,7 @@ impl Scanner {
                 end_line,
                 end_column,
                 fingerprint,
+                fingerprint_path: blob.origin.relative().to_string(),
                 secret: shown,
                 matched,
                 entropy: (cand.entropy * 1000.0).round() / 1000.0,

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::scan::collect;
-use crate::cli::{BaselineCmd, ScanCmd};
+use crate::cli::BaselineCmd;
 use crate::exit::ExitStatus;
 use crate::filter::baseline::{self, Entry};
 
@@ -17,15 +17,6 @@ fn write_file(path: &Path, entries: Vec<Entry>) -> Result<()> {
     baseline::write(entries, &mut w)
         .and_then(|()| w.flush())
         .with_context(|| format!("writing {}", path.display()))
-}
-
-/// The path a finding has in fingerprints (relative to the scanned root).
-fn relative_path(cmd: &ScanCmd, path: &str) -> String {
-    cmd.paths
-        .iter()
-        .filter(|p| p.is_dir())
-        .find_map(|root| Path::new(path).strip_prefix(root).ok())
-        .map_or_else(|| path.to_string(), |p| p.to_string_lossy().into_owned())
 }
 
 /// Runs a `baseline` subcommand.
@@ -40,7 +31,7 @@ pub(super) fn run(cmd: &BaselineCmd) -> Result<ExitStatus> {
             let mut entries: Vec<Entry> = outcome
                 .findings
                 .iter()
-                .map(|f| baseline::entry_for(f, &relative_path(scan, &f.path), previous))
+                .map(|f| baseline::entry_for(f, previous))
                 .collect();
             // Entries of the previous baseline that still suppress stay.
             if let Some(b) = previous {

@@ -9,8 +9,9 @@ use crate::cli::RulesCmd;
 use crate::exit::ExitStatus;
 use crate::rules::{RuleSet, selftest};
 
-fn load(extra: &[PathBuf]) -> Result<RuleSet> {
-    let mut rules = RuleSet::builtin().context("loading the built-in rule packs")?;
+/// The built-in packs, except those named in `skip`, plus `extra` packs.
+fn load(skip: &[&str], extra: &[PathBuf]) -> Result<RuleSet> {
+    let mut rules = RuleSet::builtin_except(skip).context("loading the built-in rule packs")?;
     for path in extra {
         rules.add_path(path).context("invalid rule pack")?;
     }
@@ -23,7 +24,7 @@ pub(super) fn run(cmd: RulesCmd) -> Result<ExitStatus> {
     let mut w = stdout.lock();
     match cmd {
         RulesCmd::List { rules } => {
-            for r in load(&rules)?.rules() {
+            for r in load(&[], &rules)?.rules() {
                 writeln!(
                     w,
                     "{}\t{}\t{}\t{}",
@@ -36,7 +37,7 @@ pub(super) fn run(cmd: RulesCmd) -> Result<ExitStatus> {
             Ok(ExitStatus::Clean)
         }
         RulesCmd::Show { id, rules } => {
-            let set = load(&rules)?;
+            let set = load(&[], &rules)?;
             let Some(r) = set.get(&id) else {
                 bail!("unknown rule id `{id}` (see `leakproof rules list`)");
             };
@@ -77,22 +78,13 @@ pub(super) fn run(cmd: RulesCmd) -> Result<ExitStatus> {
                 .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                 .collect();
             let skip: Vec<&str> = names.iter().map(String::as_str).collect();
-            let mut rules =
-                RuleSet::builtin_except(&skip).context("loading the built-in rule packs")?;
-            for path in &packs {
-                rules.add_path(path).context("invalid rule pack")?;
-            }
+            let rules = load(&skip, &packs)?;
             let chosen: Vec<String> = packs.iter().map(|p| p.display().to_string()).collect();
-            let total = rules
-                .rules()
-                .iter()
-                .filter(|r| {
-                    packs.is_empty() || chosen.iter().any(|c| r.pack.starts_with(c.as_str()))
-                })
-                .count();
-            let failures = selftest::check(&selftest::scanner(rules), |pack| {
+            let selected = |pack: &str| {
                 packs.is_empty() || chosen.iter().any(|c| pack.starts_with(c.as_str()))
-            });
+            };
+            let total = rules.rules().iter().filter(|r| selected(&r.pack)).count();
+            let failures = selftest::check(&selftest::scanner(rules), selected);
             for f in &failures {
                 writeln!(w, "{f}")?;
             }

@@ -191,23 +191,18 @@ pub(super) fn finish(
         remarks,
         unused: &unused,
     };
-    match &flags.output {
+    let (sink, destination): (Box<dyn Write>, String) = match &flags.output {
         Some(path) => {
             let file = File::create(path)
                 .with_context(|| format!("cannot write the report to {}", path.display()))?;
-            let mut w = BufWriter::new(file);
-            report::write(&report, flags.format, &mut w)
-                .and_then(|()| w.flush())
-                .with_context(|| format!("writing the report to {}", path.display()))?;
+            (Box::new(file), path.display().to_string())
         }
-        None => {
-            let stdout = io::stdout();
-            let mut w = BufWriter::new(stdout.lock());
-            report::write(&report, flags.format, &mut w)
-                .and_then(|()| w.flush())
-                .context("writing the report to standard output")?;
-        }
-    }
+        None => (Box::new(io::stdout().lock()), "standard output".to_string()),
+    };
+    let mut w = BufWriter::new(sink);
+    report::write(&report, flags.format, &mut w)
+        .and_then(|()| w.flush())
+        .with_context(|| format!("writing the report to {destination}"))?;
     if !flags.quiet {
         for n in outcome
             .notices

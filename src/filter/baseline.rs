@@ -149,11 +149,11 @@ impl Baseline {
 
 /// The baseline entry for a finding, keeping the reason and expiry of an
 /// existing entry with the same fingerprint.
-pub fn entry_for(finding: &Finding, relative_path: &str, previous: Option<&Baseline>) -> Entry {
+pub fn entry_for(finding: &Finding, previous: Option<&Baseline>) -> Entry {
     let old = previous.and_then(|b| b.entries().find(|e| e.fingerprint == finding.fingerprint));
     Entry {
         rule: finding.rule_id.clone(),
-        path: relative_path.to_string(),
+        path: finding.fingerprint_path.clone(),
         fingerprint: finding.fingerprint.clone(),
         reason: old.map(|e| e.reason.clone()).unwrap_or_default(),
         expires: old.map(|e| e.expires.clone()).unwrap_or_default(),
