@@ -1,7 +1,7 @@
 //! The keyword prefilter: one ASCII-case-insensitive Aho-Corasick automaton
 //! over every rule's keywords, mapping each hit to the rules that own it.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::rules::RuleSet;
 
@@ -33,6 +33,7 @@ impl Prefilter {
         let automaton = match AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
         {
             Ok(ac) => ac,
