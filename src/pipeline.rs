@@ -134,7 +134,12 @@ impl Scanner {
     pub fn scan_blob(&self, blob: &Blob<'_>, out: &mut Outcome) {
         out.blobs += 1;
         out.bytes += blob.data.len() as u64;
-        let candidates = self.engine.scan(blob.data);
+        let candidates = match blob.changed {
+            Some(changed) => self
+                .engine
+                .scan_changed(blob.data, changed.lines, changed.blocks),
+            None => self.engine.scan(blob.data),
+        };
         if candidates.is_empty() {
             return;
         }

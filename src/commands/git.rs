@@ -12,6 +12,7 @@ use crate::exit::ExitStatus;
 use crate::pipeline::{CollectSink, Outcome};
 use crate::source::NoticeLevel;
 use crate::source::git::{self, GitRepo};
+use crate::source::novelty::HoldsBlock;
 
 /// Runs `leakproof git`.
 pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
@@ -33,7 +34,13 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
     let shared = Mutex::new(Outcome::default());
     let git_dir = repo.git_dir();
     pool(cmd.scan.threads)?.install(|| {
-        git::read(git_dir, &plan, setup.max_file_size, || {
+        // Each version of a file is scanned only where it changed, unless
+        // every commit's copy of a secret must be reported on its own.
+        let engine = setup.scanner.engine();
+        let holds_block = |data: &[u8]| engine.holds_block_keyword(data);
+        let changed_only: Option<HoldsBlock<'_>> =
+            (!cmd.fingerprint_commit).then_some(&holds_block);
+        git::read(git_dir, &plan, setup.max_file_size, changed_only, || {
             CollectSink::new(&setup.scanner, &shared)
         });
     });

@@ -11,9 +11,16 @@ pub mod location;
 pub mod prefilter;
 pub mod validate;
 
+use std::ops::Range;
+use std::sync::OnceLock;
+
 use crate::finding::{Confidence, Suppression};
 use crate::rules::RuleSet;
 use prefilter::Prefilter;
+
+/// Most lines of context [`Engine::scan_changed`] puts around a changed
+/// line for rules whose matches span a bounded number of lines.
+const MAX_CONTEXT_LINES: u32 = 12;
 
 /// One regex match of one rule, as byte offsets into the blob.
 #[derive(Debug, Clone)]
@@ -41,13 +48,79 @@ pub struct Candidate {
 pub struct Engine {
     rules: RuleSet,
     prefilter: Prefilter,
+    /// Built on first [`Engine::scan_changed`].
+    split: OnceLock<Split>,
+}
+
+/// The rules split by reach, for scans of changed lines: rules whose
+/// matches span a few lines run in windows around the changes; rules that
+/// span blocks (private keys) run over the whole blob.
+#[derive(Debug)]
+struct Split {
+    local: Prefilter,
+    block: Prefilter,
+    context_lines: u32,
+}
+
+impl Split {
+    fn new(rules: &RuleSet) -> Split {
+        let context_lines = rules
+            .rules()
+            .iter()
+            .filter_map(|r| r.line_span)
+            .max()
+            .unwrap_or(0)
+            .min(MAX_CONTEXT_LINES);
+        Split {
+            local: Prefilter::new(rules, |r| !r.spans_blocks()),
+            block: Prefilter::new(rules, |r| r.spans_blocks()),
+            context_lines,
+        }
+    }
+}
+
+/// `changed` widened by `context` lines on each side, merged where they
+/// touch; every window starts at a line start and ends after a newline or
+/// at the end of `data`.
+fn windows(data: &[u8], changed: &[Range<usize>], context: u32) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for range in changed {
+        // The start of the range's first line, then `context` lines up.
+        let line_start = |at: usize| memchr::memrchr(b'\n', &data[..at]).map_or(0, |nl| nl + 1);
+        let mut start = line_start(range.start.min(data.len()));
+        for _ in 0..context {
+            if start == 0 {
+                break;
+            }
+            start = line_start(start - 1);
+        }
+        let mut end = range.end.clamp(start, data.len());
+        for _ in 0..context {
+            match memchr::memchr(b'\n', &data[end..]) {
+                Some(nl) => end += nl + 1,
+                None => {
+                    end = data.len();
+                    break;
+                }
+            }
+        }
+        match out.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => out.push(start..end),
+        }
+    }
+    out
 }
 
 impl Engine {
     /// Builds the prefilter over `rules`; regexes compile on first use.
     pub fn new(rules: RuleSet) -> Engine {
-        let prefilter = Prefilter::new(&rules);
-        Engine { rules, prefilter }
+        let prefilter = Prefilter::new(&rules, |_| true);
+        Engine {
+            rules,
+            prefilter,
+            split: OnceLock::new(),
+        }
     }
 
     /// The rules this engine runs.
@@ -63,6 +136,56 @@ impl Engine {
             return Vec::new();
         }
         let mut out = Vec::new();
+        self.run(data, 0, &triggered, &mut out);
+        self.finish(out)
+    }
+
+    fn split(&self) -> &Split {
+        self.split.get_or_init(|| Split::new(&self.rules))
+    }
+
+    /// True if `data` holds a keyword of a rule whose matches span blocks
+    /// (private keys): a file that does needs those rules run over all of
+    /// it, not only around its changed lines.
+    pub fn holds_block_keyword(&self, data: &[u8]) -> bool {
+        self.split().block.triggered(data, &mut Vec::new()) > 0
+    }
+
+    /// Like [`Engine::scan`], for a blob of which only the `changed` byte
+    /// ranges (whole lines) are new: the rest was scanned in an earlier
+    /// version, so a match that touches no changed line was reported
+    /// there. Rules run over the changed lines plus as many lines of
+    /// context as their matches can span. Block rules (private keys) run
+    /// over the whole blob when `blocks` says that this version or an
+    /// earlier one holds one of their keywords
+    /// ([`Engine::holds_block_keyword`]).
+    pub fn scan_changed(
+        &self,
+        data: &[u8],
+        changed: &[Range<usize>],
+        blocks: bool,
+    ) -> Vec<Candidate> {
+        if changed.is_empty() {
+            return Vec::new();
+        }
+        let split = self.split();
+        let mut out = Vec::new();
+        let mut triggered = Vec::new();
+        if blocks && split.block.triggered(data, &mut triggered) > 0 {
+            self.run(data, 0, &triggered, &mut out);
+        }
+        for window in windows(data, changed, split.context_lines) {
+            let bytes = &data[window.clone()];
+            if split.local.triggered(bytes, &mut triggered) > 0 {
+                self.run(bytes, window.start, &triggered, &mut out);
+            }
+        }
+        self.finish(out)
+    }
+
+    /// Runs the `triggered` rules over `data`, which starts at `offset` in
+    /// the blob.
+    fn run(&self, data: &[u8], offset: usize, triggered: &[bool], out: &mut Vec<Candidate>) {
         for (idx, rule) in self.rules.rules().iter().enumerate() {
             if !triggered[idx] {
                 continue;
@@ -93,16 +216,19 @@ impl Engine {
                 }
                 out.push(Candidate {
                     rule: idx,
-                    start: whole.start(),
-                    end: whole.end(),
-                    secret_start: secret.start(),
-                    secret_end: secret.end(),
+                    start: offset + whole.start(),
+                    end: offset + whole.end(),
+                    secret_start: offset + secret.start(),
+                    secret_end: offset + secret.end(),
                     entropy,
                     confidence,
                     suppressed,
                 });
             }
         }
+    }
+
+    fn finish(&self, mut out: Vec<Candidate>) -> Vec<Candidate> {
         self.supersede_generic(&mut out);
         out.sort_by_key(|c| (c.start, c.rule));
         out
@@ -130,5 +256,59 @@ impl Engine {
                 cands[i].suppressed = Some(Suppression::Superseded(rules[o.rule].id.clone()));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_widen_by_whole_lines_and_merge() {
+        let data = b"l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\n";
+        let text = |r: &Range<usize>| std::str::from_utf8(&data[r.clone()]).unwrap();
+        // Line 4 with one line of context on each side.
+        let w = windows(data, &[Range { start: 9, end: 12 }], 1);
+        assert_eq!(w.iter().map(text).collect::<Vec<_>>(), ["l3\nl4\nl5\n"]);
+        // Lines 2 and 6 with two lines of context touch and merge.
+        let w = windows(data, &[3..6, 15..18], 2);
+        assert_eq!(
+            w.iter().map(text).collect::<Vec<_>>(),
+            ["l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\n"]
+        );
+        // No context at the edges of the data.
+        let whole = Range { start: 0, end: 4 };
+        assert_eq!(
+            windows(b"only", std::slice::from_ref(&whole), 3),
+            vec![whole]
+        );
+    }
+
+    #[test]
+    fn scan_changed_reports_at_blob_offsets() {
+        let mut rules = RuleSet::default();
+        let pack = r#"
+            [[rule]]
+            id = "demo-token"
+            name = "Demo token"
+            severity = "high"
+            keywords = ["demo_"]
+            regex = '''\b(demo_[a-z0-9]{12})\b'''
+            remediation = "Rotate it."
+        "#;
+        rules.add_pack("demo.toml", pack, true).unwrap();
+        let engine = Engine::new(rules);
+        let data = b"a\ndemo_k3j4h5g6f7d8\nb\nc\nd\ndemo_q1w2e3r4t5y6\n";
+        let full = engine.scan(data);
+        assert_eq!(full.len(), 2);
+        // Only the last line changed: the first token is not reported again.
+        let last = data.len() - 18..data.len();
+        let changed = engine.scan_changed(data, std::slice::from_ref(&last), false);
+        assert_eq!(changed.len(), 1);
+        assert_eq!(
+            &data[changed[0].secret_start..changed[0].secret_end],
+            b"demo_q1w2e3r4t5y6"
+        );
+        assert!(engine.scan_changed(data, &[], true).is_empty());
     }
 }

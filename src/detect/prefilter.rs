@@ -3,7 +3,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use crate::rules::RuleSet;
+use crate::rules::{Rule, RuleSet};
 
 /// Picks the rules worth running on a blob.
 #[derive(Debug)]
@@ -12,14 +12,20 @@ pub struct Prefilter {
     /// For each automaton pattern, the indexes of the rules that own it.
     owners: Vec<Vec<usize>>,
     num_rules: usize,
+    /// How many rules own at least one keyword.
+    selected: usize,
 }
 
 impl Prefilter {
-    /// Builds the automaton over all keywords of `rules`.
-    pub fn new(rules: &RuleSet) -> Prefilter {
+    /// Builds the automaton over the keywords of the rules that `select`
+    /// accepts; the others are never triggered.
+    pub fn new(rules: &RuleSet, select: impl Fn(&Rule) -> bool) -> Prefilter {
         let mut keywords: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         for (idx, rule) in rules.rules().iter().enumerate() {
+            if !select(rule) {
+                continue;
+            }
             for kw in &rule.keywords {
                 match keywords.iter().position(|k| k == kw) {
                     Some(p) => owners[p].push(idx),
@@ -39,19 +45,30 @@ impl Prefilter {
             Ok(ac) => ac,
             Err(e) => unreachable!("keyword automaton over {} literals: {e}", keywords.len()),
         };
+        let selected = rules.rules().iter().filter(|r| select(r)).count();
         Prefilter {
             automaton,
             owners,
             num_rules: rules.len(),
+            selected,
         }
     }
 
-    /// Marks in `triggered` (one flag per rule) every rule whose keyword
-    /// occurs in `data`; returns how many were marked.
+    /// Marks in `triggered` (one flag per rule, all cleared first) every
+    /// rule whose keyword occurs in `data`; returns how many were marked.
     pub fn triggered(&self, data: &[u8], triggered: &mut Vec<bool>) -> usize {
         triggered.clear();
         triggered.resize(self.num_rules, false);
+        self.mark(data, triggered)
+    }
+
+    /// Like [`Prefilter::triggered`], but adds to the flags already set;
+    /// returns how many new ones were marked.
+    pub fn mark(&self, data: &[u8], triggered: &mut [bool]) -> usize {
         let mut count = 0;
+        if self.selected == 0 {
+            return 0;
+        }
         for m in self.automaton.find_overlapping_iter(data) {
             for &rule in &self.owners[m.pattern().as_usize()] {
                 if !triggered[rule] {
@@ -59,7 +76,7 @@ impl Prefilter {
                     count += 1;
                 }
             }
-            if count == self.num_rules {
+            if count == self.selected {
                 break;
             }
         }

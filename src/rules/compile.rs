@@ -4,6 +4,7 @@
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::pack::RuleSpec;
 use super::{PackError, Rule};
@@ -46,6 +47,57 @@ pub(super) fn check_full_compile(rule: &Rule) -> Result<(), PackError> {
     Ok(())
 }
 
+/// How many line breaks a match of `hir` can hold at most; `None` if
+/// unbounded. A repetition of a whitespace-only class (`\s*`) counts as two
+/// line breaks: key and value separated by more blank lines than that are
+/// not a layout anyone writes, and counting them as unbounded would make
+/// every `key\s*=\s*value` rule a block rule.
+pub(super) fn line_span(hir: &Hir) -> Option<u32> {
+    fn can_match_newline(class: &Class) -> bool {
+        match class {
+            Class::Bytes(c) => c
+                .ranges()
+                .iter()
+                .any(|r| (r.start()..=r.end()).contains(&b'\n')),
+            Class::Unicode(c) => c
+                .ranges()
+                .iter()
+                .any(|r| (r.start()..=r.end()).contains(&'\n')),
+        }
+    }
+    fn whitespace_only(hir: &Hir) -> bool {
+        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+        match hir.kind() {
+            HirKind::Class(Class::Bytes(c)) => c
+                .ranges()
+                .iter()
+                .all(|r| (r.start()..=r.end()).all(is_space)),
+            HirKind::Class(Class::Unicode(c)) => c
+                .ranges()
+                .iter()
+                .all(|r| (r.start()..=r.end()).all(|ch| u8::try_from(ch).is_ok_and(is_space))),
+            _ => false,
+        }
+    }
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(0),
+        HirKind::Literal(lit) => u32::try_from(lit.0.iter().filter(|&&b| b == b'\n').count()).ok(),
+        HirKind::Class(class) => Some(u32::from(can_match_newline(class))),
+        HirKind::Capture(cap) => line_span(&cap.sub),
+        HirKind::Repetition(rep) => match line_span(&rep.sub)? {
+            0 => Some(0),
+            _ if whitespace_only(&rep.sub) => Some(2),
+            inner => rep.max?.checked_mul(inner),
+        },
+        HirKind::Concat(subs) => subs
+            .iter()
+            .try_fold(0u32, |acc, h| acc.checked_add(line_span(h)?)),
+        HirKind::Alternation(subs) => subs
+            .iter()
+            .try_fold(0u32, |acc, h| Some(acc.max(line_span(h)?))),
+    }
+}
+
 fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|part| {
@@ -82,6 +134,7 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
         .parse(&spec.regex)
         .map_err(|e| err(format!("regex does not compile:\n{e}")))?;
     let groups = hir.properties().explicit_captures_len();
+    let line_span = line_span(&hir);
     let secret_group = spec.secret_group.unwrap_or(usize::from(groups > 0));
     if secret_group > groups {
         return Err(err(format!(
@@ -119,6 +172,7 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
         min_entropy: spec.min_entropy,
         validator,
         generic: spec.generic,
+        line_span,
         remediation: spec.remediation,
         references: spec.references,
         examples: spec.examples,
@@ -148,4 +202,31 @@ pub(super) fn rule_id_at(text: &str, offset: usize) -> Option<String> {
         let id = rest.trim().trim_matches(|c| c == '"' || c == '\'');
         (!id.is_empty()).then(|| id.to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(pattern: &str) -> Option<u32> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .unwrap();
+        line_span(&hir)
+    }
+
+    #[test]
+    fn line_span_counts_line_breaks_a_match_can_hold() {
+        assert_eq!(span(r"ghp_[A-Za-z0-9]{36}"), Some(0));
+        assert_eq!(span(r"key:\r?\n[ \t]+value"), Some(1));
+        // Whitespace runs count as two line breaks.
+        assert_eq!(span(r"key\s*=\s*(\w+)"), Some(4));
+        assert_eq!(span(r"(?:\w+\n){0,4}default"), Some(4));
+        // A block of base64 lines, or anything under (?s), is unbounded.
+        assert_eq!(span(r"BEGIN[A-Za-z0-9+/=\s]{40,}?END"), None);
+        assert_eq!(span(r"(?s)a.*b"), None);
+    }
 }

@@ -94,6 +94,10 @@ pub struct Rule {
     pub validator: Option<Validator>,
     /// Yields to specific rules that report an overlapping secret.
     pub generic: bool,
+    /// How many line breaks a match can hold at most, runs of whitespace
+    /// counted as two; `None` when a match can span any number of lines
+    /// (a PEM block). See [`Rule::spans_blocks`].
+    pub line_span: Option<u32>,
     /// How to revoke or rotate a leaked credential of this kind.
     pub remediation: String,
     /// Documentation links.
@@ -114,6 +118,13 @@ impl Rule {
     pub fn regex(&self) -> &Regex {
         self.regex
             .get_or_init(|| compile::build_regex(&self.pattern))
+    }
+
+    /// True if a match can run over any number of lines (key blocks,
+    /// JSON documents): such a rule must see a whole blob, not a window
+    /// around changed lines.
+    pub fn spans_blocks(&self) -> bool {
+        self.line_span.is_none()
     }
 }
 

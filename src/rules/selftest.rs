@@ -37,6 +37,7 @@ fn scan(scanner: &Scanner, text: &str) -> Outcome {
             relative: EXAMPLE_PATH.to_string(),
         },
         only_lines: None,
+        changed: None,
     };
     scanner.scan_blob(&blob, &mut out);
     out

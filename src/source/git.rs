@@ -10,12 +10,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use git2::{Delta, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Sort, Tree};
 use rayon::prelude::*;
 use thiserror::Error;
 
-use super::{Blob, Notice, NoticeKind, Origin, Sink, is_binary};
+use super::novelty::{HoldsBlock, Lineage};
+use super::{Blob, Changes, Notice, NoticeKind, Origin, Sink, is_binary};
 use crate::finding::Commit;
 
 /// What to tell a user whose revision is missing from a shallow clone.
@@ -83,6 +85,9 @@ pub struct GitBlob {
 pub struct Plan {
     /// The blobs, each once.
     pub blobs: Vec<GitBlob>,
+    /// For a history: indexes into `blobs` grouped by path, oldest first
+    /// (the versions of one file); empty for ranges and the index.
+    pub lineages: Vec<Vec<usize>>,
     /// Commits walked.
     pub commits: usize,
     /// Remarks for the summary (truncated history, empty range).
@@ -182,6 +187,15 @@ impl GitRepo {
         if plan.commits == 0 {
             plan.remarks
                 .push("the repository has no commits: nothing scanned".to_string());
+        }
+        let mut by_path: HashMap<&str, usize> = HashMap::new();
+        for (i, blob) in plan.blobs.iter().enumerate() {
+            let next = plan.lineages.len();
+            let lineage = *by_path.entry(blob.path.as_str()).or_insert(next);
+            if lineage == next {
+                plan.lineages.push(Vec::new());
+            }
+            plan.lineages[lineage].push(i);
         }
         Ok(plan)
     }
@@ -346,26 +360,105 @@ impl GitRepo {
     }
 }
 
+/// Open repository handles, one per worker, reused across rayon jobs
+/// (each handle has its own pack windows and caches).
+struct RepoPool<'a> {
+    git_dir: &'a Path,
+    idle: Mutex<Vec<Repository>>,
+}
+
+/// A handle taken from a [`RepoPool`], returned to it on drop.
+struct PooledRepo<'p, 'a> {
+    pool: &'p RepoPool<'a>,
+    repo: Option<Result<Repository, git2::Error>>,
+}
+
+impl<'a> RepoPool<'a> {
+    fn take(&self) -> PooledRepo<'_, 'a> {
+        let idle = match self.idle.lock() {
+            Ok(mut idle) => idle.pop(),
+            Err(poisoned) => poisoned.into_inner().pop(),
+        };
+        PooledRepo {
+            pool: self,
+            repo: Some(idle.map_or_else(|| Repository::open(self.git_dir), Ok)),
+        }
+    }
+}
+
+impl Drop for PooledRepo<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(Ok(repo)) = self.repo.take() {
+            match self.pool.idle.lock() {
+                Ok(mut idle) => idle.push(repo),
+                Err(poisoned) => poisoned.into_inner().push(repo),
+            }
+        }
+    }
+}
+
 /// Reads every blob of `plan` from the repository at `git_dir` in parallel
-/// (each rayon job opens its own handle) and hands it to a sink. Oversized
-/// and binary blobs become notices; a blob that cannot be read becomes an
-/// error notice.
-pub fn read<S, F>(git_dir: &Path, plan: &Plan, max_size: u64, make_sink: F)
-where
+/// and hands it to a sink. Oversized and binary blobs become notices; a
+/// blob that cannot be read becomes an error notice.
+///
+/// With `changed_only`, the versions of each file in a history are read in
+/// order by one worker, and each version is marked with the lines it
+/// changed (see [`Lineage`]) so that only those are scanned; `holds_block`
+/// tells which changed lines need the whole file scanned (see
+/// [`Changes::blocks`]).
+pub fn read<S, F>(
+    git_dir: &Path,
+    plan: &Plan,
+    max_size: u64,
+    changed_only: Option<HoldsBlock<'_>>,
+    make_sink: F,
+) where
     S: Sink,
     F: Fn() -> S + Sync,
 {
-    plan.blobs.par_iter().for_each_init(
-        || (Repository::open(git_dir), make_sink()),
-        |(repo, sink), item| match repo {
-            Ok(repo) => read_blob(repo, item, max_size, sink),
-            Err(e) => sink.notice(Notice::new(
-                NoticeKind::Unreadable,
-                item.path.clone(),
-                format!("cannot open the repository: {}", e.message()),
-            )),
-        },
-    );
+    let pool = RepoPool {
+        git_dir,
+        idle: Mutex::new(Vec::new()),
+    };
+    let init = || (pool.take(), make_sink());
+    if let Some(holds_block) = changed_only.filter(|_| !plan.lineages.is_empty()) {
+        // Longest histories first, so no worker is left with one at the end.
+        let mut order: Vec<&Vec<usize>> = plan.lineages.iter().collect();
+        order.sort_by_key(|l| std::cmp::Reverse(l.len()));
+        order
+            .par_iter()
+            .with_max_len(1)
+            .for_each_init(init, |(repo, sink), lineage| {
+                let mut seen = Lineage::new(holds_block);
+                for &i in lineage.iter() {
+                    read_one(repo, &plan.blobs[i], max_size, Some(&mut seen), sink);
+                }
+            });
+    } else {
+        plan.blobs
+            .par_iter()
+            .for_each_init(init, |(repo, sink), item| {
+                read_one(repo, item, max_size, None, sink);
+            });
+    }
+}
+
+fn read_one(
+    repo: &PooledRepo<'_, '_>,
+    item: &GitBlob,
+    max_size: u64,
+    lineage: Option<&mut Lineage>,
+    sink: &mut dyn Sink,
+) {
+    match &repo.repo {
+        Some(Ok(repo)) => read_blob(repo, item, max_size, lineage, sink),
+        Some(Err(e)) => sink.notice(Notice::new(
+            NoticeKind::Unreadable,
+            item.path.clone(),
+            format!("cannot open the repository: {}", e.message()),
+        )),
+        None => {}
+    }
 }
 
 fn diff_options() -> DiffOptions {
@@ -440,7 +533,13 @@ fn added_blobs(
     Ok(())
 }
 
-fn read_blob(repo: &Repository, item: &GitBlob, max_size: u64, sink: &mut dyn Sink) {
+fn read_blob(
+    repo: &Repository,
+    item: &GitBlob,
+    max_size: u64,
+    lineage: Option<&mut Lineage>,
+    sink: &mut dyn Sink,
+) {
     let unreadable = |e: git2::Error| {
         Notice::new(
             NoticeKind::Unreadable,
@@ -487,9 +586,14 @@ fn read_blob(repo: &Repository, item: &GitBlob, max_size: u64, sink: &mut dyn Si
             relative: item.path.clone(),
         },
     };
+    let changed = lineage.map(|l| (l.changed(data), l.holds_blocks()));
     sink.blob(Blob {
         data,
         origin,
         only_lines: item.added_lines.as_deref(),
+        changed: changed.as_ref().map(|(lines, blocks)| Changes {
+            lines,
+            blocks: *blocks,
+        }),
     });
 }

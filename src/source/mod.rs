@@ -3,8 +3,11 @@
 //! knows about rules.
 
 pub mod git;
+pub mod novelty;
 pub mod stdin;
 pub mod walk;
+
+use std::ops::Range;
 
 use serde::Serialize;
 
@@ -63,6 +66,20 @@ pub struct Blob<'a> {
     /// When set, only findings touching these 1-based lines (sorted) are
     /// reported: the lines a commit range or the index added.
     pub only_lines: Option<&'a [usize]>,
+    /// When set, only part of the blob is new: the rest was scanned in an
+    /// earlier version of the same file.
+    pub changed: Option<Changes<'a>>,
+}
+
+/// What is new in a version of a file, for [`Blob::changed`].
+#[derive(Debug, Clone, Copy)]
+pub struct Changes<'a> {
+    /// The new lines, as byte ranges of whole lines.
+    pub lines: &'a [Range<usize>],
+    /// True if this or an earlier version holds content that only a scan
+    /// of the whole blob finds (the start of a private key block, as told
+    /// by the predicate given to the source).
+    pub blocks: bool,
 }
 
 /// How much a notice matters.

@@ -29,6 +29,7 @@ pub fn read(mut input: impl Read, max_size: u64, sink: &mut dyn Sink) {
             data: &data,
             origin: Origin::Stdin,
             only_lines: None,
+            changed: None,
         });
     }
 }

@@ -112,6 +112,7 @@ fn read_entry(
         data: buf,
         origin: Origin::File { display, relative },
         only_lines: None,
+        changed: None,
     });
 }
 

@@ -385,3 +385,112 @@ fn a_range_that_edits_the_config_says_so() {
     );
     assert!(out.stderr.contains("1 suppressed by /"), "{}", out.stderr);
 }
+
+/// A synthetic PEM RSA key whose body decodes to a DER SEQUENCE, from a
+/// seed (distinct seeds give distinct keys).
+fn rsa_pem(seed: u32) -> String {
+    use base64::Engine as _;
+    let mut der = vec![0x30, 0x82, 0x01, 0x00];
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(12_345);
+    for _ in 0..256 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        der.push(x.to_le_bytes()[0]);
+    }
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let body: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n",
+        body.join("\n")
+    )
+}
+
+#[test]
+fn a_key_replaced_inside_its_unchanged_pem_frame_is_found_again() {
+    let dir = repo();
+    let head = "# deploy key\n".repeat(30);
+    dir.create("deploy/id_rsa", format!("{head}{}", rsa_pem(1)));
+    let first = commit(&dir, "add key");
+    // Only the body changes: the BEGIN line stays, 30 lines below an
+    // unchanged header.
+    dir.create("deploy/id_rsa", format!("{head}{}", rsa_pem(2)));
+    let second = commit(&dir, "rotate key");
+    let out = run_git(&dir, &[".", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![
+            loc("private-key-rsa", "deploy/id_rsa", 31, 1),
+            loc("private-key-rsa", "deploy/id_rsa", 31, 1),
+        ]
+    );
+    let commits: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["commit"].as_str().unwrap())
+        .collect();
+    assert!(
+        commits.contains(&first.as_str()) && commits.contains(&second.as_str()),
+        "{commits:?}"
+    );
+}
+
+#[test]
+fn a_secret_added_to_the_middle_of_a_long_file_is_found_at_its_line() {
+    let dir = repo();
+    let lines: Vec<String> = (1..=400).map(|i| format!("setting_{i} = {i}")).collect();
+    dir.create("conf/big.ini", lines.join("\n") + "\n");
+    commit(&dir, "add settings");
+    let mut edited = lines.clone();
+    edited[249] = format!("github_token = {EXTRA_TOKEN}");
+    dir.create("conf/big.ini", edited.join("\n") + "\n");
+    let added = commit(&dir, "add a token");
+    // Later edits elsewhere in the file do not report it again.
+    edited[10] = "setting_11 = eleven".to_string();
+    dir.create("conf/big.ini", edited.join("\n") + "\n");
+    commit(&dir, "edit elsewhere");
+    let out = run_git(&dir, &[".", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "conf/big.ini", 250, 16)]
+    );
+    assert_eq!(json["findings"][0]["commit"], added.as_str());
+}
+
+/// A random-looking value with no provider format: only its context
+/// makes it a secret.
+const RANDOM_VALUE: &str = "Zx8kQ2mN4pR7tV1wY3bC6dF9gH0jL5sA";
+
+#[test]
+fn a_key_and_value_joined_by_a_deleted_line_are_found() {
+    let dir = repo();
+    // The value line alone is no finding; it becomes one when the line
+    // between it and its key goes away, though neither line changes.
+    dir.create(
+        "deploy/values.yaml",
+        format!("env:\n  - name: API_SECRET\n    # rotated monthly\n    value: {RANDOM_VALUE}\n"),
+    );
+    commit(&dir, "add values");
+    let before = run_git(&dir, &[".", "--format", "json"]);
+    assert_eq!(before.code, 0, "{}", before.stdout);
+    dir.create(
+        "deploy/values.yaml",
+        format!("env:\n  - name: API_SECRET\n    value: {RANDOM_VALUE}\n"),
+    );
+    let joined = commit(&dir, "drop the description");
+    let json = run_git(&dir, &[".", "--format", "json"]).json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("generic-secret", "deploy/values.yaml", 3, 12)]
+    );
+    assert_eq!(json["findings"][0]["commit"], joined.as_str());
+}
