@@ -101,7 +101,7 @@ fn armored_body(block: &[u8]) -> Vec<u8> {
         .replace("\\r", "")
         .replace("\\n", "\n");
     let mut body = Vec::new();
-    for line in text.lines().map(str::trim) {
+    for line in text.lines().map(|l| strip_comment_marker(l.trim())) {
         // Lines of a key pasted into code: `"MIIE...\n" +`, `'...',`.
         // Only a `+` or `,` after a closing quote is code; a bare `+` is
         // base64.
@@ -121,6 +121,21 @@ fn armored_body(block: &[u8]) -> Vec<u8> {
         );
     }
     body
+}
+
+/// A key pasted into a comment keeps its comment markers on every line:
+/// `// MIIE...`, `# MIIE...`, ` * MIIE...`, `; MIIE...`, `-- MIIE...`. None
+/// of `#*;-` is a base64 character; `//` is, so it is only taken for a
+/// marker when a blank (never part of base64) follows it.
+fn strip_comment_marker(line: &str) -> &str {
+    for marker in ["//", "#", "*", ";", "--"] {
+        if let Some(rest) = line.strip_prefix(marker)
+            && (rest.is_empty() || rest.starts_with([' ', '\t']))
+        {
+            return rest.trim_start();
+        }
+    }
+    line
 }
 
 fn private_key(block: &[u8]) -> bool {
@@ -223,6 +238,20 @@ mod tests {
         assert!(Validator::PrivateKey.check(block.as_bytes()));
         let quoted: String = block.lines().map(|l| format!("\"{l}\\n\" +\n")).collect();
         assert!(Validator::PrivateKey.check(quoted.as_bytes()));
+        // A key pasted into a comment: every line carries the marker; a
+        // base64 line that itself starts with `//` keeps it.
+        let mut slashes = vec![0x30, 0x82, 0x01, 0x00];
+        slashes.extend(std::iter::repeat_n(0xFFu8, 60));
+        let block = pem("RSA PRIVATE KEY", &slashes);
+        assert!(block.lines().nth(2).unwrap().starts_with("//"), "{block}");
+        assert!(Validator::PrivateKey.check(block.as_bytes()));
+        for marker in ["// ", "# ", " * ", "; ", "-- "] {
+            let commented: String = block.lines().map(|l| format!("{marker}{l}\n")).collect();
+            assert!(
+                Validator::PrivateKey.check(commented.as_bytes()),
+                "{commented}"
+            );
+        }
         // Wrong magic, not DER, and too short to be a key.
         assert!(!Validator::PrivateKey.check(pem("OPENSSH PRIVATE KEY", &der).as_bytes()));
         assert!(!Validator::PrivateKey.check(pem("RSA PRIVATE KEY", &[0x41; 64]).as_bytes()));

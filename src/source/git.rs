@@ -15,7 +15,7 @@ use git2::{Delta, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Sort, Tre
 use rayon::prelude::*;
 use thiserror::Error;
 
-use super::{Blob, Notice, NoticeKind, Origin, Sink, is_binary};
+use super::{Blob, Notice, NoticeKind, Origin, Sink, der, is_binary};
 use crate::finding::Commit;
 
 /// What to tell a user whose revision is missing from a shallow clone.
@@ -455,13 +455,22 @@ fn read_blob(repo: &Repository, item: &GitBlob, max_size: u64, sink: &mut dyn Si
         Ok(b) => b,
         Err(e) => return sink.notice(unreadable(e)),
     };
-    let data = blob.content();
+    let armored;
+    let mut data = blob.content();
     if is_binary(data) {
-        return sink.skipped(Notice::new(
-            NoticeKind::Binary,
-            item.path.clone(),
-            "binary content; not scanned",
-        ));
+        match der::armor_key(data) {
+            Some(text) => {
+                armored = text;
+                data = &armored;
+            }
+            None => {
+                return sink.skipped(Notice::new(
+                    NoticeKind::Binary,
+                    item.path.clone(),
+                    "binary content; not scanned",
+                ));
+            }
+        }
     }
     let origin = match item.commit {
         Some(commit) => Origin::Git {
