@@ -18,11 +18,14 @@ pub enum Validator {
     /// A PEM or OpenSSH private-key block whose body decodes to a DER
     /// SEQUENCE, the `openssh-key-v1` magic or an OpenPGP packet.
     PrivateKey,
+    /// Hex digits (whitespace between them ignored) that decode to exactly
+    /// one DER private key: PKCS#8, PKCS#1 RSA, SEC 1 EC or DSA.
+    DerHex,
 }
 
 impl Validator {
     /// Every name a rule may use.
-    pub const NAMES: &'static [&'static str] = &["crc32-base62", "jwt", "private-key"];
+    pub const NAMES: &'static [&'static str] = &["crc32-base62", "jwt", "private-key", "der-hex"];
 
     /// The validator with this name.
     pub fn from_name(name: &str) -> Option<Validator> {
@@ -30,6 +33,7 @@ impl Validator {
             "crc32-base62" => Some(Validator::Crc32Base62),
             "jwt" => Some(Validator::Jwt),
             "private-key" => Some(Validator::PrivateKey),
+            "der-hex" => Some(Validator::DerHex),
             _ => None,
         }
     }
@@ -40,6 +44,7 @@ impl Validator {
             Validator::Crc32Base62 => "crc32-base62",
             Validator::Jwt => "jwt",
             Validator::PrivateKey => "private-key",
+            Validator::DerHex => "der-hex",
         }
     }
 
@@ -49,6 +54,7 @@ impl Validator {
             Validator::Crc32Base62 => crc32_base62(secret),
             Validator::Jwt => jwt(secret),
             Validator::PrivateKey => private_key(secret),
+            Validator::DerHex => der_hex(secret),
         }
     }
 }
@@ -157,6 +163,23 @@ fn private_key(block: &[u8]) -> bool {
     der[0] == 0x30 && (der[1] < 0x80 || (0x81..=0x84).contains(&der[1]))
 }
 
+fn der_hex(text: &[u8]) -> bool {
+    let digits: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if digits.len() % 2 != 0 {
+        return false;
+    }
+    let nibble = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let der: Option<Vec<u8>> = digits
+        .chunks(2)
+        .map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
+        .collect();
+    der.is_some_and(|der| crate::der::is_private_key(&der))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +240,23 @@ mod tests {
             "-----BEGIN {label}-----\n{}\n-----END {label}-----",
             lines.join("\n")
         )
+    }
+
+    #[test]
+    fn der_hex_needs_exactly_one_private_key() {
+        let ed25519 = "302e020100300506032b657004220420c0f3bc7ee943de2c953d45565b5b1b11a8160ae59e4d4b5e6081f05f8ecb723a";
+        assert!(Validator::DerHex.check(ed25519.as_bytes()));
+        assert!(Validator::DerHex.check(ed25519.to_uppercase().as_bytes()));
+        // Split over lines, as keys pasted into code are.
+        let split = format!("{}\n        {}", &ed25519[..41], &ed25519[41..]);
+        assert!(Validator::DerHex.check(split.as_bytes()));
+        // Truncated, odd length, trailing bytes, not hex, a public key.
+        assert!(!Validator::DerHex.check(&ed25519.as_bytes()[..90]));
+        assert!(!Validator::DerHex.check(&ed25519.as_bytes()[..95]));
+        assert!(!Validator::DerHex.check(format!("{ed25519}00").as_bytes()));
+        assert!(!Validator::DerHex.check(ed25519.replace('c', "g").as_bytes()));
+        let spki = "302a300506032b65700321003b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29";
+        assert!(!Validator::DerHex.check(spki.as_bytes()));
     }
 
     #[test]

@@ -15,7 +15,8 @@ use git2::{Delta, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Sort, Tre
 use rayon::prelude::*;
 use thiserror::Error;
 
-use super::{Blob, Notice, NoticeKind, Origin, Sink, der, is_binary};
+use super::{Blob, Notice, NoticeKind, Origin, Sink, is_binary};
+use crate::der;
 use crate::finding::Commit;
 
 /// What to tell a user whose revision is missing from a shallow clone.

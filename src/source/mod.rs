@@ -2,7 +2,6 @@
 //! origin) and notices (files it could not or would not scan); it never
 //! knows about rules.
 
-pub mod der;
 pub mod git;
 pub mod stdin;
 pub mod walk;

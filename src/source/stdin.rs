@@ -2,7 +2,8 @@
 
 use std::io::Read;
 
-use super::{Blob, Notice, NoticeKind, Origin, Sink, der, is_binary};
+use super::{Blob, Notice, NoticeKind, Origin, Sink, is_binary};
+use crate::der;
 
 /// Reads all of `input` and hands it to `sink` as one blob, unless it is
 /// larger than `max_size` or binary (a binary private key or keystore is

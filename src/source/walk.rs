@@ -4,7 +4,7 @@
 //! `no_ignore`, `.git/` is never entered, symlinks are followed only when
 //! asked (loops become notices), and binary or oversized files are skipped
 //! with a notice (except binary private keys and keystores, which are
-//! scanned in their text form: see [`super::der`]).
+//! scanned in their text form: see [`crate::der`]).
 
 use std::fs::File;
 use std::io::Read;
@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
-use super::{Blob, Notice, NoticeKind, Origin, Sink, der, is_binary};
+use super::{Blob, Notice, NoticeKind, Origin, Sink, is_binary};
+use crate::der;
 
 /// How to walk.
 #[derive(Debug, Clone)]

@@ -1,8 +1,12 @@
+//! DER shapes of private keys.
+//!
 //! Binary key files: a DER-encoded private key (`key.der`, `*.pk8`) or a
-//! PKCS#12 keystore (`*.p12`, `*.pfx`) is binary, so the walk would skip it,
-//! yet it is as much a leaked key as its PEM form. Such a blob is handed on
-//! re-encoded as the text the key rules read: PEM with the label that names
-//! its structure, or plain base64 for PKCS#12 (which has no PEM label).
+//! PKCS#12 keystore (`*.p12`, `*.pfx`) is binary, so a source would skip it,
+//! yet it is as much a leaked key as its PEM form. Sources hand such a blob
+//! on re-encoded as the text the key rules read ([`armor_key`]): PEM with the
+//! label that names its structure, or plain base64 for PKCS#12 (which has no
+//! PEM label). The `der-hex` validator uses [`is_private_key`] for keys
+//! written as hex in code.
 //!
 //! Only a file that is exactly one well-formed DER structure of a known
 //! private-key shape qualifies (RFC 5958 / PKCS#8, RFC 8017 / PKCS#1,
@@ -134,6 +138,11 @@ fn shape(data: &[u8]) -> Option<KeyShape> {
         }
         _ => None,
     }
+}
+
+/// True if `data` is exactly one DER private key or PKCS#12 keystore.
+pub fn is_private_key(data: &[u8]) -> bool {
+    shape(data).is_some()
 }
 
 /// Base64 in 64-character lines.
