@@ -22,7 +22,9 @@ fp    not a credential: file checksums, identifiers (type, constant, function,
       finding's key body.
 
 Every finding gets exactly one verdict; a finding no criterion covers stops
-the script (so a new shape is looked at by a person, never guessed). The
+the script (so a new shape is looked at by a person, never guessed). Some
+criteria name a file or a value of this tree: they encode a decision taken
+after reading that group's code, and are evaluation bookkeeping, not rules. The
 secret column is redacted (first 4 characters and an ellipsis): every value
 here is a public test value from a public package, but the file should not
 become a source of copy-paste credentials.
