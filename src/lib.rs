@@ -14,11 +14,14 @@
 //! candidates in bytes, [`filter`] drops what the user accepted,
 //! [`pipeline`] ties them together for every source, and [`report`] writes
 //! the result. [`rules`] loads the TOML packs that drive [`detect`].
+//! [`der`] knows the DER shapes of private keys, for binary key files
+//! ([`source`]) and hex-encoded keys ([`detect`]).
 
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod date;
+pub mod der;
 pub mod detect;
 pub mod exit;
 pub mod filter;

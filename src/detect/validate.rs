@@ -18,11 +18,14 @@ pub enum Validator {
     /// A PEM or OpenSSH private-key block whose body decodes to a DER
     /// SEQUENCE, the `openssh-key-v1` magic or an OpenPGP packet.
     PrivateKey,
+    /// Hex digits (whitespace between them ignored) that decode to exactly
+    /// one DER private key: PKCS#8, PKCS#1 RSA, SEC 1 EC or DSA.
+    DerHex,
 }
 
 impl Validator {
     /// Every name a rule may use.
-    pub const NAMES: &'static [&'static str] = &["crc32-base62", "jwt", "private-key"];
+    pub const NAMES: &'static [&'static str] = &["crc32-base62", "jwt", "private-key", "der-hex"];
 
     /// The validator with this name.
     pub fn from_name(name: &str) -> Option<Validator> {
@@ -30,6 +33,7 @@ impl Validator {
             "crc32-base62" => Some(Validator::Crc32Base62),
             "jwt" => Some(Validator::Jwt),
             "private-key" => Some(Validator::PrivateKey),
+            "der-hex" => Some(Validator::DerHex),
             _ => None,
         }
     }
@@ -40,6 +44,7 @@ impl Validator {
             Validator::Crc32Base62 => "crc32-base62",
             Validator::Jwt => "jwt",
             Validator::PrivateKey => "private-key",
+            Validator::DerHex => "der-hex",
         }
     }
 
@@ -49,6 +54,7 @@ impl Validator {
             Validator::Crc32Base62 => crc32_base62(secret),
             Validator::Jwt => jwt(secret),
             Validator::PrivateKey => private_key(secret),
+            Validator::DerHex => der_hex(secret),
         }
     }
 }
@@ -101,7 +107,7 @@ fn armored_body(block: &[u8]) -> Vec<u8> {
         .replace("\\r", "")
         .replace("\\n", "\n");
     let mut body = Vec::new();
-    for line in text.lines().map(str::trim) {
+    for line in text.lines().map(|l| strip_comment_marker(l.trim())) {
         // Lines of a key pasted into code: `"MIIE...\n" +`, `'...',`.
         // Only a `+` or `,` after a closing quote is code; a bare `+` is
         // base64.
@@ -123,6 +129,21 @@ fn armored_body(block: &[u8]) -> Vec<u8> {
     body
 }
 
+/// A key pasted into a comment keeps its comment markers on every line:
+/// `// MIIE...`, `# MIIE...`, ` * MIIE...`, `; MIIE...`, `-- MIIE...`. None
+/// of `#*;-` is a base64 character; `//` is, so it is only taken for a
+/// marker when a blank (never part of base64) follows it.
+fn strip_comment_marker(line: &str) -> &str {
+    for marker in ["//", "#", "*", ";", "--"] {
+        if let Some(rest) = line.strip_prefix(marker)
+            && (rest.is_empty() || rest.starts_with([' ', '\t']))
+        {
+            return rest.trim_start();
+        }
+    }
+    line
+}
+
 fn private_key(block: &[u8]) -> bool {
     let Ok(der) = STANDARD_PAD_INDIFFERENT.decode(armored_body(block)) else {
         return false;
@@ -140,6 +161,23 @@ fn private_key(block: &[u8]) -> bool {
     }
     // DER SEQUENCE with a definite length.
     der[0] == 0x30 && (der[1] < 0x80 || (0x81..=0x84).contains(&der[1]))
+}
+
+fn der_hex(text: &[u8]) -> bool {
+    let digits: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if digits.len() % 2 != 0 {
+        return false;
+    }
+    let nibble = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let der: Option<Vec<u8>> = digits
+        .chunks(2)
+        .map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
+        .collect();
+    der.is_some_and(|der| crate::der::is_private_key(&der))
 }
 
 #[cfg(test)]
@@ -205,6 +243,23 @@ mod tests {
     }
 
     #[test]
+    fn der_hex_needs_exactly_one_private_key() {
+        let ed25519 = "302e020100300506032b657004220420c0f3bc7ee943de2c953d45565b5b1b11a8160ae59e4d4b5e6081f05f8ecb723a";
+        assert!(Validator::DerHex.check(ed25519.as_bytes()));
+        assert!(Validator::DerHex.check(ed25519.to_uppercase().as_bytes()));
+        // Split over lines, as keys pasted into code are.
+        let split = format!("{}\n        {}", &ed25519[..41], &ed25519[41..]);
+        assert!(Validator::DerHex.check(split.as_bytes()));
+        // Truncated, odd length, trailing bytes, not hex, a public key.
+        assert!(!Validator::DerHex.check(&ed25519.as_bytes()[..90]));
+        assert!(!Validator::DerHex.check(&ed25519.as_bytes()[..95]));
+        assert!(!Validator::DerHex.check(format!("{ed25519}00").as_bytes()));
+        assert!(!Validator::DerHex.check(ed25519.replace('c', "g").as_bytes()));
+        let spki = "302a300506032b65700321003b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29";
+        assert!(!Validator::DerHex.check(spki.as_bytes()));
+    }
+
+    #[test]
     fn private_key_structure() {
         let mut der = vec![0x30, 0x82, 0x01, 0x00];
         der.extend(std::iter::repeat_n(7u8, 60));
@@ -223,6 +278,20 @@ mod tests {
         assert!(Validator::PrivateKey.check(block.as_bytes()));
         let quoted: String = block.lines().map(|l| format!("\"{l}\\n\" +\n")).collect();
         assert!(Validator::PrivateKey.check(quoted.as_bytes()));
+        // A key pasted into a comment: every line carries the marker; a
+        // base64 line that itself starts with `//` keeps it.
+        let mut slashes = vec![0x30, 0x82, 0x01, 0x00];
+        slashes.extend(std::iter::repeat_n(0xFFu8, 60));
+        let block = pem("RSA PRIVATE KEY", &slashes);
+        assert!(block.lines().nth(2).unwrap().starts_with("//"), "{block}");
+        assert!(Validator::PrivateKey.check(block.as_bytes()));
+        for marker in ["// ", "# ", " * ", "; ", "-- "] {
+            let commented: String = block.lines().map(|l| format!("{marker}{l}\n")).collect();
+            assert!(
+                Validator::PrivateKey.check(commented.as_bytes()),
+                "{commented}"
+            );
+        }
         // Wrong magic, not DER, and too short to be a key.
         assert!(!Validator::PrivateKey.check(pem("OPENSSH PRIVATE KEY", &der).as_bytes()));
         assert!(!Validator::PrivateKey.check(pem("RSA PRIVATE KEY", &[0x41; 64]).as_bytes()));

@@ -156,10 +156,12 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
             ))
         })?),
     };
-    let allowlists = match &spec.allowlist {
-        None => Vec::new(),
-        Some(a) => vec![Allowlist::compile(a, pack).map_err(|e| err(format!("allowlist: {e}")))?],
-    };
+    let allowlists = spec
+        .allowlist
+        .iter()
+        .chain(&spec.allowlists)
+        .map(|a| Allowlist::compile(a, pack).map_err(|e| err(format!("allowlist: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Rule {
         keywords: spec
             .keywords

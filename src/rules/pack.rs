@@ -59,6 +59,11 @@ pub struct RuleSpec {
     /// Rule-specific allowlist.
     #[serde(default)]
     pub allowlist: Option<AllowlistSpec>,
+    /// More rule-specific allowlists (`[[rule.allowlists]]`), each with its
+    /// own `regex-target`: one can test the secret, another the whole match
+    /// or line.
+    #[serde(default)]
+    pub allowlists: Vec<AllowlistSpec>,
 }
 
 /// Where an allowlist regex is matched.

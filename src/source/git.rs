@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use thiserror::Error;
 
 use super::novelty::{HoldsBlock, Lineage};
-use super::{Blob, Changes, Notice, NoticeKind, Origin, Sink, is_binary};
+use super::{Blob, Changes, Notice, NoticeKind, Origin, Sink, binary_notice, scannable};
 use crate::finding::Commit;
 
 /// What to tell a user whose revision is missing from a shallow clone.
@@ -562,14 +562,9 @@ fn read_blob(
         Ok(b) => b,
         Err(e) => return sink.notice(unreadable(e)),
     };
-    let data = blob.content();
-    if is_binary(data) {
-        return sink.skipped(Notice::new(
-            NoticeKind::Binary,
-            item.path.clone(),
-            "binary content; not scanned",
-        ));
-    }
+    let Some(data) = scannable(blob.content()) else {
+        return sink.skipped(binary_notice(item.path.clone()));
+    };
     let origin = match item.commit {
         Some(commit) => Origin::Git {
             path: item.path.clone(),
@@ -586,9 +581,9 @@ fn read_blob(
             relative: item.path.clone(),
         },
     };
-    let changed = lineage.map(|l| (l.changed(data), l.holds_blocks()));
+    let changed = lineage.map(|l| (l.changed(&data), l.holds_blocks()));
     sink.blob(Blob {
-        data,
+        data: &data,
         origin,
         only_lines: item.added_lines.as_deref(),
         changed: changed.as_ref().map(|(lines, blocks)| Changes {

@@ -7,6 +7,7 @@ pub mod novelty;
 pub mod stdin;
 pub mod walk;
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -147,6 +148,21 @@ impl Notice {
 /// True if and only if `data` looks binary (NUL in its first 8 KiB).
 pub fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(BINARY_PROBE_LEN)]).is_some()
+}
+
+/// The bytes to scan for `data`: itself when it is text, the armored text
+/// form of a binary private key or PKCS#12 keystore, or `None` for any
+/// other binary content (skipped).
+pub fn scannable(data: &[u8]) -> Option<Cow<'_, [u8]>> {
+    if !is_binary(data) {
+        return Some(Cow::Borrowed(data));
+    }
+    crate::der::armor_key(data).map(Cow::Owned)
+}
+
+/// The notice for binary content that is not scanned.
+pub fn binary_notice(path: impl Into<String>) -> Notice {
+    Notice::new(NoticeKind::Binary, path, "binary content; not scanned")
 }
 
 /// Receives what a source yields, one instance per worker thread.

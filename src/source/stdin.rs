@@ -2,10 +2,11 @@
 
 use std::io::Read;
 
-use super::{Blob, Notice, NoticeKind, Origin, Sink, is_binary};
+use super::{Blob, Notice, NoticeKind, Origin, Sink, binary_notice, scannable};
 
 /// Reads all of `input` and hands it to `sink` as one blob, unless it is
-/// binary or larger than `max_size`.
+/// larger than `max_size` or binary (a binary private key or keystore is
+/// scanned in its text form, see [`der`]).
 pub fn read(mut input: impl Read, max_size: u64, sink: &mut dyn Sink) {
     let mut data = Vec::new();
     if let Err(e) = input.by_ref().take(max_size + 1).read_to_end(&mut data) {
@@ -18,18 +19,15 @@ pub fn read(mut input: impl Read, max_size: u64, sink: &mut dyn Sink) {
             "-",
             format!("standard input is larger than the {max_size}-byte limit; not scanned"),
         ));
-    } else if is_binary(&data) {
-        sink.skipped(Notice::new(
-            NoticeKind::Binary,
-            "-",
-            "binary content; not scanned",
-        ));
     } else {
-        sink.blob(Blob {
-            data: &data,
-            origin: Origin::Stdin,
-            only_lines: None,
-            changed: None,
-        });
+        match scannable(&data) {
+            Some(bytes) => sink.blob(Blob {
+                data: &bytes,
+                origin: Origin::Stdin,
+                only_lines: None,
+                changed: None,
+            }),
+            None => sink.skipped(binary_notice("-")),
+        }
     }
 }

@@ -3,7 +3,8 @@
 //! and `.npmrc`), `.gitignore` and `.ignore` are honoured unless
 //! `no_ignore`, `.git/` is never entered, symlinks are followed only when
 //! asked (loops become notices), and binary or oversized files are skipped
-//! with a notice.
+//! with a notice (except binary private keys and keystores, which are
+//! scanned in their text form: see [`crate::der`]).
 
 use std::fs::File;
 use std::io::Read;
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
-use super::{Blob, Notice, NoticeKind, Origin, Sink, is_binary};
+use super::{Blob, Notice, NoticeKind, Origin, Sink, binary_notice, scannable};
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -100,16 +101,12 @@ fn read_entry(
     if let Err(e) = file.by_ref().take(opts.max_file_size + 1).read_to_end(buf) {
         return sink.notice(unreadable(e));
     }
-    if is_binary(buf) {
-        return sink.skipped(Notice::new(
-            NoticeKind::Binary,
-            display,
-            "binary content; not scanned",
-        ));
-    }
+    let Some(data) = scannable(buf) else {
+        return sink.skipped(binary_notice(display));
+    };
     let relative = relative_to(path, roots);
     sink.blob(Blob {
-        data: buf,
+        data: &data,
         origin: Origin::File { display, relative },
         only_lines: None,
         changed: None,

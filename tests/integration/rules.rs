@@ -12,7 +12,7 @@ fn broken_packs_exit_two_naming_file_rule_and_reason() {
         ),
         (
             "unknown-field.toml",
-            "leakproof: error: invalid rule pack\n  caused by: packs/broken/unknown-field.toml: rule `typo-field`: TOML parse error at line 7, column 1\n  |\n7 | min-entopy = 3.0\n  | ^^^^^^^^^^\nunknown field `min-entopy`, expected one of `id`, `name`, `severity`, `keywords`, `regex`, `secret-group`, `min-entropy`, `validator`, `generic`, `remediation`, `references`, `examples`, `negative-examples`, `allowlist`\n",
+            "leakproof: error: invalid rule pack\n  caused by: packs/broken/unknown-field.toml: rule `typo-field`: TOML parse error at line 7, column 1\n  |\n7 | min-entopy = 3.0\n  | ^^^^^^^^^^\nunknown field `min-entopy`, expected one of `id`, `name`, `severity`, `keywords`, `regex`, `secret-group`, `min-entropy`, `validator`, `generic`, `remediation`, `references`, `examples`, `negative-examples`, `allowlist`, `allowlists`\n",
         ),
         (
             "bad-regex.toml",

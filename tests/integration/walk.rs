@@ -107,6 +107,30 @@ fn binary_files_are_skipped_and_counted() {
 }
 
 #[test]
+fn binary_private_keys_are_scanned_in_pem_form() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let dir = Dir::new();
+    // A DER PKCS#8 private key (synthetic Ed25519) is binary but a key.
+    let key = b64
+        .decode("MC4CAQAwBQYDK2VwBCIEIMDzvH7pQ94slT1FVltbGxGoFgrlnk1LXmCB8F+Oy3I6")
+        .unwrap();
+    dir.create("certs/client.der", key);
+    // Its public key (SubjectPublicKeyInfo) is binary and not a secret.
+    let public = b64
+        .decode("MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=")
+        .unwrap();
+    dir.create("certs/client.pub.der", public);
+    let (code, json, _) = scan_json(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        locations(&json),
+        vec![loc("private-key-pkcs8", "certs/client.der", 1, 1)]
+    );
+    assert_eq!(json["summary"]["skipped_binary"], 1);
+}
+
+#[test]
 fn oversized_files_are_skipped_with_a_notice() {
     let dir = Dir::new();
     let mut big = token_line().into_bytes();
