@@ -18,9 +18,15 @@ use crate::finding::{Confidence, Suppression};
 use crate::rules::RuleSet;
 use prefilter::Prefilter;
 
-/// Most lines of context [`Engine::scan_changed`] puts around a changed
-/// line for rules whose matches span a bounded number of lines.
+/// Most lines of context put around a changed line or a keyword for rules
+/// whose matches span a bounded number of lines: a regex may allow more
+/// (`key\s*{[^}]{0,300}default = ...`), but a key and its value further
+/// apart than this are not a layout seen in practice.
 const MAX_CONTEXT_LINES: u32 = 12;
+
+/// Blobs at least this large run each rule only in windows around its
+/// keyword hits; below it, over the whole blob.
+const WINDOWED_MIN_LEN: usize = 64 << 10;
 
 /// One regex match of one rule, as byte offsets into the blob.
 #[derive(Debug, Clone)]
@@ -52,9 +58,10 @@ pub struct Engine {
     split: OnceLock<Split>,
 }
 
-/// The rules split by reach, for scans of changed lines: rules whose
-/// matches span a few lines run in windows around the changes; rules that
-/// span blocks (private keys) run over the whole blob.
+/// The rules split by reach ([`Rule::window_lines`]), for scans of changed
+/// lines: local rules run in windows around the changes; block rules
+/// (private keys, and rules whose keyword need not be in the match) run
+/// over the whole blob.
 #[derive(Debug)]
 struct Split {
     local: Prefilter,
@@ -67,13 +74,13 @@ impl Split {
         let context_lines = rules
             .rules()
             .iter()
-            .filter_map(|r| r.line_span)
+            .filter_map(|r| r.window_lines())
             .max()
             .unwrap_or(0)
             .min(MAX_CONTEXT_LINES);
         Split {
-            local: Prefilter::new(rules, |r| !r.spans_blocks()),
-            block: Prefilter::new(rules, |r| r.spans_blocks()),
+            local: Prefilter::new(rules, |r| r.window_lines().is_some()),
+            block: Prefilter::new(rules, |r| r.window_lines().is_none()),
             context_lines,
         }
     }
@@ -83,10 +90,12 @@ impl Split {
 /// touch; every window starts at a line start and ends after a newline or
 /// at the end of `data`.
 fn windows(data: &[u8], changed: &[Range<usize>], context: u32) -> Vec<Range<usize>> {
+    let line_start = |at: usize| memchr::memrchr(b'\n', &data[..at]).map_or(0, |nl| nl + 1);
+    let line_end =
+        |at: usize| memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |nl| at + nl + 1);
     let mut out: Vec<Range<usize>> = Vec::new();
     for range in changed {
         // The start of the range's first line, then `context` lines up.
-        let line_start = |at: usize| memchr::memrchr(b'\n', &data[..at]).map_or(0, |nl| nl + 1);
         let mut start = line_start(range.start.min(data.len()));
         for _ in 0..context {
             if start == 0 {
@@ -94,15 +103,14 @@ fn windows(data: &[u8], changed: &[Range<usize>], context: u32) -> Vec<Range<usi
             }
             start = line_start(start - 1);
         }
-        let mut end = range.end.clamp(start, data.len());
+        // The end of the range's last line, then `context` lines down.
+        let last = range.end.max(start + 1).min(data.len()).saturating_sub(1);
+        let mut end = line_end(last);
         for _ in 0..context {
-            match memchr::memchr(b'\n', &data[end..]) {
-                Some(nl) => end += nl + 1,
-                None => {
-                    end = data.len();
-                    break;
-                }
+            if end >= data.len() {
+                break;
             }
+            end = line_end(end);
         }
         match out.last_mut() {
             Some(last) if start <= last.end => last.end = last.end.max(end),
@@ -130,13 +138,36 @@ impl Engine {
 
     /// Finds every candidate in `data`, rejected ones included (with their
     /// reason), ordered by position.
+    ///
+    /// In a large blob, a rule whose matches hold a keyword and span a
+    /// bounded number of lines runs only over the lines around its keyword
+    /// hits ([`Rule::window_lines`]).
     pub fn scan(&self, data: &[u8]) -> Vec<Candidate> {
-        let mut triggered = Vec::new();
-        if self.prefilter.triggered(data, &mut triggered) == 0 {
-            return Vec::new();
-        }
         let mut out = Vec::new();
-        self.run(data, 0, &triggered, &mut out);
+        if data.len() < WINDOWED_MIN_LEN {
+            let mut triggered = Vec::new();
+            if self.prefilter.triggered(data, &mut triggered) > 0 {
+                self.run(data, 0, &triggered, &mut out);
+            }
+            return self.finish(out);
+        }
+        let mut hits = Vec::new();
+        self.prefilter.hits(data, &mut hits);
+        hits.sort_unstable();
+        let mut rest = hits.as_slice();
+        while let Some(&(idx, _)) = rest.first() {
+            let n = rest.partition_point(|&(rule, _)| rule == idx);
+            let (group, tail) = rest.split_at(n);
+            rest = tail;
+            let Some(span) = self.rules.rules()[idx].window_lines() else {
+                self.run_rule(idx, data, 0, &mut out);
+                continue;
+            };
+            let at: Vec<Range<usize>> = group.iter().map(|&(_, pos)| pos..pos + 1).collect();
+            for window in windows(data, &at, span.min(MAX_CONTEXT_LINES)) {
+                self.run_rule(idx, &data[window.clone()], window.start, &mut out);
+            }
+        }
         self.finish(out)
     }
 
@@ -144,9 +175,9 @@ impl Engine {
         self.split.get_or_init(|| Split::new(&self.rules))
     }
 
-    /// True if `data` holds a keyword of a rule whose matches span blocks
-    /// (private keys): a file that does needs those rules run over all of
-    /// it, not only around its changed lines.
+    /// True if `data` holds a keyword of a block rule (see [`Split`]): a
+    /// file that does needs those rules run over all of it, not only around
+    /// its changed lines.
     pub fn holds_block_keyword(&self, data: &[u8]) -> bool {
         self.split().block.triggered(data, &mut Vec::new()) > 0
     }
@@ -155,9 +186,9 @@ impl Engine {
     /// ranges (whole lines) are new: the rest was scanned in an earlier
     /// version, so a match that touches no changed line was reported
     /// there. Rules run over the changed lines plus as many lines of
-    /// context as their matches can span. Block rules (private keys) run
-    /// over the whole blob when `blocks` says that this version or an
-    /// earlier one holds one of their keywords
+    /// context as their matches can span. Block rules run over the whole
+    /// blob when `blocks` says that this version or an earlier one holds
+    /// one of their keywords
     /// ([`Engine::holds_block_keyword`]).
     pub fn scan_changed(
         &self,
@@ -186,45 +217,48 @@ impl Engine {
     /// Runs the `triggered` rules over `data`, which starts at `offset` in
     /// the blob.
     fn run(&self, data: &[u8], offset: usize, triggered: &[bool], out: &mut Vec<Candidate>) {
-        for (idx, rule) in self.rules.rules().iter().enumerate() {
-            if !triggered[idx] {
+        for (idx, _) in triggered.iter().enumerate().filter(|(_, t)| **t) {
+            self.run_rule(idx, data, offset, out);
+        }
+    }
+
+    /// Runs rule `idx` over `data`, which starts at `offset` in the blob.
+    fn run_rule(&self, idx: usize, data: &[u8], offset: usize, out: &mut Vec<Candidate>) {
+        let rule = &self.rules.rules()[idx];
+        for caps in rule.regex().captures_iter(data) {
+            let Some(whole) = caps.get(0) else { continue };
+            let Some(secret) = caps.get(rule.secret_group) else {
+                continue;
+            };
+            if secret.is_empty() {
                 continue;
             }
-            for caps in rule.regex().captures_iter(data) {
-                let Some(whole) = caps.get(0) else { continue };
-                let Some(secret) = caps.get(rule.secret_group) else {
-                    continue;
-                };
-                if secret.is_empty() {
-                    continue;
-                }
-                let bytes = secret.as_bytes();
-                let entropy = entropy::shannon(bytes);
-                let mut confidence = Confidence::Medium;
-                let mut suppressed = None;
-                if entropy < rule.min_entropy {
-                    suppressed = Some(Suppression::Entropy {
-                        value: entropy,
-                        min: rule.min_entropy,
-                    });
-                } else if let Some(v) = rule.validator {
-                    if v.check(bytes) {
-                        confidence = Confidence::High;
-                    } else {
-                        suppressed = Some(Suppression::Validator(v.name()));
-                    }
-                }
-                out.push(Candidate {
-                    rule: idx,
-                    start: offset + whole.start(),
-                    end: offset + whole.end(),
-                    secret_start: offset + secret.start(),
-                    secret_end: offset + secret.end(),
-                    entropy,
-                    confidence,
-                    suppressed,
+            let bytes = secret.as_bytes();
+            let entropy = entropy::shannon(bytes);
+            let mut confidence = Confidence::Medium;
+            let mut suppressed = None;
+            if entropy < rule.min_entropy {
+                suppressed = Some(Suppression::Entropy {
+                    value: entropy,
+                    min: rule.min_entropy,
                 });
+            } else if let Some(v) = rule.validator {
+                if v.check(bytes) {
+                    confidence = Confidence::High;
+                } else {
+                    suppressed = Some(Suppression::Validator(v.name()));
+                }
             }
+            out.push(Candidate {
+                rule: idx,
+                start: offset + whole.start(),
+                end: offset + whole.end(),
+                secret_start: offset + secret.start(),
+                secret_end: offset + secret.end(),
+                entropy,
+                confidence,
+                suppressed,
+            });
         }
     }
 
@@ -284,8 +318,7 @@ mod tests {
         );
     }
 
-    #[test]
-    fn scan_changed_reports_at_blob_offsets() {
+    fn demo_engine() -> Engine {
         let mut rules = RuleSet::default();
         let pack = r#"
             [[rule]]
@@ -295,9 +328,40 @@ mod tests {
             keywords = ["demo_"]
             regex = '''\b(demo_[a-z0-9]{12})\b'''
             remediation = "Rotate it."
+            examples = ["t = demo_k3j4h5g6f7d8"]
+
+            [[rule]]
+            id = "far-token"
+            name = "Token whose keyword may be anywhere in the file"
+            severity = "high"
+            keywords = ["farco"]
+            regex = '''\b(FC[a-f0-9]{16})\b'''
+            remediation = "Rotate it."
+            examples = ["FARCO_KEY=FC0123456789abcdef"]
         "#;
         rules.add_pack("demo.toml", pack, true).unwrap();
-        let engine = Engine::new(rules);
+        Engine::new(rules)
+    }
+
+    #[test]
+    fn large_blobs_are_scanned_around_keyword_hits() {
+        let engine = demo_engine();
+        let mut data = b"farco settings\n".to_vec();
+        data.extend(b"filler line of text\n".repeat(WINDOWED_MIN_LEN / 20 + 10));
+        data.extend(b"x = demo_q1w2e3r4t5y6\nid: FCa1b2c3d4e5f60718\n");
+        let found: Vec<&[u8]> = engine
+            .scan(&data)
+            .iter()
+            .map(|c| &data[c.secret_start..c.secret_end])
+            .collect();
+        // The demo token is found in the window around its keyword; the
+        // far token, whose keyword is 3,000 lines up, by a whole-blob run.
+        assert_eq!(found, [&b"demo_q1w2e3r4t5y6"[..], b"FCa1b2c3d4e5f60718"]);
+    }
+
+    #[test]
+    fn scan_changed_reports_at_blob_offsets() {
+        let engine = demo_engine();
         let data = b"a\ndemo_k3j4h5g6f7d8\nb\nc\nd\ndemo_q1w2e3r4t5y6\n";
         let full = engine.scan(data);
         assert_eq!(full.len(), 2);

@@ -82,4 +82,17 @@ impl Prefilter {
         }
         count
     }
+
+    /// Appends `(rule, offset)` for every occurrence of a keyword in
+    /// `data`, once per rule that owns the keyword.
+    pub fn hits(&self, data: &[u8], out: &mut Vec<(usize, usize)>) {
+        if self.selected == 0 {
+            return;
+        }
+        for m in self.automaton.find_overlapping_iter(data) {
+            for &rule in &self.owners[m.pattern().as_usize()] {
+                out.push((rule, m.start()));
+            }
+        }
+    }
 }

@@ -170,6 +170,7 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
             .collect(),
         pattern: spec.regex,
         regex: OnceLock::new(),
+        keyword_in_match: OnceLock::new(),
         secret_group,
         min_entropy: spec.min_entropy,
         validator,

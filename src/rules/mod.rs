@@ -86,6 +86,7 @@ pub struct Rule {
     /// The regex source, as written in the pack.
     pub pattern: String,
     regex: OnceLock<Regex>,
+    keyword_in_match: OnceLock<bool>,
     /// Index of the capture group holding the secret.
     pub secret_group: usize,
     /// Minimum Shannon entropy of the secret.
@@ -96,7 +97,7 @@ pub struct Rule {
     pub generic: bool,
     /// How many line breaks a match can hold at most, runs of whitespace
     /// counted as two; `None` when a match can span any number of lines
-    /// (a PEM block). See [`Rule::spans_blocks`].
+    /// (a PEM block). See [`Rule::window_lines`].
     pub line_span: Option<u32>,
     /// How to revoke or rotate a leaked credential of this kind.
     pub remediation: String,
@@ -120,11 +121,30 @@ impl Rule {
             .get_or_init(|| compile::build_regex(&self.pattern))
     }
 
-    /// True if a match can run over any number of lines (key blocks,
-    /// JSON documents): such a rule must see a whole blob, not a window
-    /// around changed lines.
-    pub fn spans_blocks(&self) -> bool {
-        self.line_span.is_none()
+    /// True if every example's match holds one of the keywords. Such a
+    /// rule can run in windows around its keyword hits; one whose keyword
+    /// only needs to occur somewhere in the file (`twilio` anywhere, then
+    /// `SK` and 32 hex digits) cannot.
+    pub fn keyword_in_match(&self) -> bool {
+        *self.keyword_in_match.get_or_init(|| {
+            !self.examples.is_empty()
+                && self.examples.iter().all(|example| {
+                    self.regex().find(example.as_bytes()).is_some_and(|m| {
+                        let matched = m.as_bytes().to_ascii_lowercase();
+                        self.keywords
+                            .iter()
+                            .any(|k| memchr::memmem::find(&matched, k.as_bytes()).is_some())
+                    })
+                })
+        })
+    }
+
+    /// The lines a window around a keyword hit or a changed line needs on
+    /// each side to hold every match of this rule; `None` if the rule must
+    /// see the whole blob (a match can span any number of lines, or the
+    /// keyword need not be in the match).
+    pub fn window_lines(&self) -> Option<u32> {
+        self.line_span.filter(|_| self.keyword_in_match())
     }
 }
 
