@@ -10,7 +10,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use git2::Repository;
 
 use crate::cli::InstallHookCmd;
@@ -152,8 +152,7 @@ fn on_path() -> bool {
 /// Runs `leakproof install-hook`.
 pub(super) fn run(cmd: &InstallHookCmd) -> Result<ExitStatus> {
     let dir = hooks_dir(&cmd.repo)?;
-    let (path, installed) =
-        install(&dir, cmd.force).context("cannot install the pre-commit hook")?;
+    let (path, installed) = install(&dir, cmd.force)?;
     let path = path.display();
     match installed {
         Installed::Created => eprintln!("leakproof: installed {path}"),

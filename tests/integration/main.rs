@@ -5,6 +5,7 @@ mod accept;
 mod exit_codes;
 mod formats;
 mod git;
+mod install_hook;
 mod rules;
 mod scan;
 mod util;
