@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accept;
+mod action;
 mod exit_codes;
 mod formats;
 mod git;
