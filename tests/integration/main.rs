@@ -3,10 +3,12 @@
 
 mod accept;
 mod action;
+mod ci;
 mod exit_codes;
 mod formats;
 mod git;
 mod install_hook;
+mod pre_commit;
 mod rules;
 mod scan;
 mod util;
