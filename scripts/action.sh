@@ -47,7 +47,7 @@ install() {
     [ "${RUNNER_OS:-}" = Windows ] && exe=leakproof.exe
     if [ -n "${INPUT_BINARY:-}" ]; then
         bin=$INPUT_BINARY
-        [ -f "$bin" ] && [ -x "$bin" ] || fail "binary: $bin is not an executable file"
+        { [ -f "$bin" ] && [ -x "$bin" ]; } || fail "binary: $bin is not an executable file"
     else
         dir=${LEAKPROOF_CACHE_DIR:?}
         bin=$dir/$exe
@@ -135,7 +135,7 @@ resolve() {
         return
         ;;
     esac
-    [ -n "$base" ] && [ -n "$head" ] ||
+    { [ -n "$base" ] && [ -n "$head" ]; } ||
         fail "the $GITHUB_EVENT_NAME event payload has no base and head commits"
     { have "$base" "$head" && ! shallow; } || fetch "$base" "$head"
     target=(--range "$base..$head")
@@ -151,7 +151,8 @@ scan() {
     resolve
     [ -z "${INPUT_CONFIG:-}" ] || flags+=(--config "$INPUT_CONFIG")
     [ -z "${INPUT_BASELINE:-}" ] || flags+=(--baseline "$INPUT_BASELINE")
-    read -r -a extra <<<"${INPUT_EXTRA_ARGS:-}"
+    # Split on any whitespace, newlines included (a YAML block scalar).
+    read -r -d '' -a extra <<<"${INPUT_EXTRA_ARGS:-}" || true
     tmp=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/leakproof.XXXXXX")
     sarif=${RUNNER_TEMP:-$tmp}/leakproof.sarif
 

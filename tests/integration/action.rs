@@ -660,3 +660,57 @@ fn the_action_builds_leakproof_when_no_binary_is_given() {
     assert_eq!(key(&built), key(&cached));
     assert!(key(&built).starts_with("leakproof-Linux-X64-"));
 }
+
+#[test]
+fn config_baseline_and_extra_args_reach_the_scan() {
+    let origin = origin();
+    let ws = checkout(&origin, "refs/pull/1/merge", None);
+    let workspace = ws.path().join("ws");
+    let payload = serde_json::json!({
+        "pull_request": {
+            "base": {"sha": origin.main},
+            "head": {"sha": origin.feature},
+        },
+    });
+    std::fs::write(
+        workspace.join("ci.toml"),
+        "[allowlist]\npaths = ['''^new\\.env$''']\n",
+    )
+    .unwrap();
+    let run = Runner::new(&workspace, "pull_request", payload.clone())
+        .input("config", "ci.toml")
+        .input("extra-args", "--show-suppressed\n--threads 1")
+        .run();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.outputs["findings"], "0");
+    assert!(
+        run.stdout
+            .contains("suppressed new.env:2:7  github-pat-classic  allowlist: "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.summary.contains("; 1 suppressed by ci.toml"),
+        "{}",
+        run.summary
+    );
+
+    // A baseline of the work tree's findings accepts the new one too.
+    let created = std::process::Command::new(env!("CARGO_BIN_EXE_leakproof"))
+        .args(["baseline", "create", ".", "-o", "accepted.jsonl"])
+        .current_dir(&workspace)
+        .output()
+        .unwrap();
+    assert!(created.status.success());
+    let run = Runner::new(&workspace, "pull_request", payload)
+        .input("baseline", "accepted.jsonl")
+        .run();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.outputs["findings"], "0");
+    assert!(
+        run.summary
+            .contains("; 0 findings; 2 suppressed (baseline 1, superseded 1); 2 commits"),
+        "{}",
+        run.summary
+    );
+}
