@@ -67,6 +67,13 @@ fn snapshot() -> (Dir, String) {
     (dir, rev)
 }
 
+/// Whether pre-commit's output has the hook's `leakproof....STATUS` line.
+fn status_line(output: &str, status: &str) -> bool {
+    output
+        .lines()
+        .any(|l| l.starts_with("leakproof....") && l.ends_with(status))
+}
+
 /// Installs the README's pre-commit configuration, with the hook `id`, in
 /// a new repository, then commits a clean file (it passes) and a staged
 /// secret (it is refused, with the finding). `adjust` sets up the commits'
@@ -110,13 +117,14 @@ fn commits_through_pre_commit(
     dir.create("app.py", "print('hi')\n");
     git(&dir, &["add", "app.py"]);
     let clean = git_commit("clean");
+    // git sends a hook's output to its standard error.
     assert_eq!(clean.code, 0, "{}\n{}", clean.stdout, clean.stderr);
-    assert!(clean.stdout.contains("leakproof...."), "{}", clean.stdout);
+    assert!(status_line(&clean.stderr, "Passed"), "{}", clean.stderr);
     assert_eq!(
-        clean.stdout.contains("[INFO] Installing environment for "),
+        clean.stderr.contains("[INFO] Installing environment for "),
         id == "leakproof",
         "only the rust hook has pre-commit build leakproof: {}",
-        clean.stdout
+        clean.stderr
     );
     let before = git(&dir, &["rev-parse", "HEAD"]);
 
@@ -133,11 +141,8 @@ fn commits_through_pre_commit(
         EXTRA_TOKEN.as_bytes(),
         None,
     );
-    let log = format!("{}{}", refused.stdout, refused.stderr);
-    assert!(
-        log.contains("leakproof.......") && log.contains("Failed"),
-        "{log}"
-    );
+    let log = &refused.stderr;
+    assert!(status_line(log, "Failed"), "{log}");
     assert!(log.contains("- exit code: 1"), "{log}");
     assert!(
         log.contains(&format!(
