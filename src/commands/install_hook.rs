@@ -167,3 +167,22 @@ pub(super) fn run(cmd: &InstallHookCmd) -> Result<ExitStatus> {
     }
     Ok(ExitStatus::Clean)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hook_carries_its_marker_and_an_older_hook_is_recognised() {
+        assert_eq!(HOOK.lines().nth(1), Some(MARKER));
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = dir.path().join("hooks");
+        assert_eq!(install(&hooks, false).unwrap().1, Installed::Created);
+        assert_eq!(install(&hooks, false).unwrap().1, Installed::Unchanged);
+        fs::write(hooks.join("pre-commit"), format!("#!/bin/sh\n{MARKER}\n")).unwrap();
+        assert_eq!(install(&hooks, false).unwrap().1, Installed::Updated);
+        fs::write(hooks.join("pre-commit"), "#!/bin/sh\n").unwrap();
+        assert!(matches!(install(&hooks, false), Err(HookError::Foreign(_))));
+        assert_eq!(install(&hooks, true).unwrap().1, Installed::Replaced);
+    }
+}

@@ -228,7 +228,19 @@ fn the_readme_installs_the_hook_it_shows() {
 #[test]
 fn a_missing_leakproof_blocks_the_commit_with_a_hint() {
     let dir = repo();
-    assert_eq!(install_hook(&dir, &[]).code, 0);
+    let out = dir
+        .cmd()
+        .args(["install-hook"])
+        .env("PATH", path_without_leakproof())
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.ends_with(
+            "\nleakproof: warning: leakproof is not on PATH: the hook refuses every commit until it is\n"
+        ),
+        "{}",
+        out.stderr
+    );
     dir.create("a.txt", "a\n");
     git(&dir, &["add", "a.txt"]);
     let out = dir
