@@ -174,6 +174,13 @@ fn the_hooks_file_runs_leakproof_on_the_staged_changes() {
     let hooks = hooks.as_vec().unwrap();
     let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["leakproof", "leakproof-system"]);
+    // The pre-commit these tests drive is the one CI installs and the
+    // README names.
+    let pin = format!("pre-commit=={PRE_COMMIT_VERSION}");
+    for file in [".ci/run", "README.md"] {
+        let text = std::fs::read_to_string(manifest_dir().join(file)).unwrap();
+        assert!(text.contains(&pin), "{file} does not install {pin}");
+    }
     for (hook, language) in hooks.iter().zip(["rust", "system"]) {
         assert_eq!(hook["entry"].as_str(), Some("leakproof git --staged"));
         assert_eq!(hook["language"].as_str(), Some(language));
