@@ -33,6 +33,19 @@ pub enum Command {
     /// Work with the configuration file.
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Install a git pre-commit hook that scans the staged changes.
+    InstallHook(InstallHookCmd),
+}
+
+/// `leakproof install-hook`.
+#[derive(Debug, Args)]
+pub struct InstallHookCmd {
+    /// The repository (or a directory inside it).
+    #[arg(default_value = ".")]
+    pub repo: PathBuf,
+    /// Replace a pre-commit hook that leakproof did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `leakproof baseline ...`.

@@ -4,6 +4,7 @@
 mod baseline;
 mod config;
 mod git;
+mod install_hook;
 mod rules;
 mod scan;
 
@@ -20,5 +21,6 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Rules(cmd) => rules::run(cmd),
         Command::Baseline(cmd) => baseline::run(&cmd),
         Command::Config(ConfigCmd::Init { force }) => config::init(force),
+        Command::InstallHook(cmd) => install_hook::run(&cmd),
     }
 }

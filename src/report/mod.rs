@@ -1,9 +1,10 @@
-//! Reporters: turn a finished scan into text, JSON, SARIF or GitHub
-//! workflow commands. Reporters only format what they are given; none of
-//! them re-reads a file.
+//! Reporters: turn a finished scan into text, JSON, SARIF, GitHub
+//! workflow commands or Markdown. Reporters only format what they are
+//! given; none of them re-reads a file.
 
 mod github;
 mod json;
+mod markdown;
 mod sarif;
 mod text;
 
@@ -28,6 +29,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// A Markdown table, for a CI job summary.
+    Markdown,
 }
 
 /// A finished scan, ready to be written.
@@ -54,5 +57,6 @@ pub fn write(report: &Report<'_>, format: Format, w: &mut dyn Write) -> io::Resu
         Format::Json => json::write(report, w),
         Format::Sarif => sarif::write(report, w),
         Format::Github => github::write(report, w),
+        Format::Markdown => markdown::write(report, w),
     }
 }

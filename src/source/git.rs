@@ -306,9 +306,15 @@ impl GitRepo {
     }
 
     /// The staged changes: the index against HEAD (the whole index in a
-    /// repository without commits).
+    /// repository without commits). Like git, it reads the index named by
+    /// `GIT_INDEX_FILE` when set: `git commit -a` and `git commit PATH` run
+    /// the pre-commit hook on a temporary index.
     pub fn staged(&self) -> Result<Plan, GitError> {
-        let index = self.repo.index().map_err(read_err("the index"))?;
+        let index = match std::env::var_os("GIT_INDEX_FILE") {
+            Some(file) => git2::Index::open(Path::new(&file)),
+            None => self.repo.index(),
+        }
+        .map_err(read_err("the index"))?;
         let head_tree = match self.repo.head() {
             Ok(head) => Some(head.peel_to_tree().map_err(read_err("the tree of HEAD"))?),
             Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,

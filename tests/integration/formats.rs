@@ -243,3 +243,66 @@ fn output_writes_the_report_to_a_file() {
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["findings"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn github_annotations_escape_properties_and_data() {
+    // The Actions toolkit's rules: `%`, CR and LF in data; also `:` and `,`
+    // in properties (a file name could otherwise end the property list).
+    let dir = Dir::new();
+    dir.create("a,b:c%d.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    dir.create("x\ny.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    let out = dir.cmd().args(["scan", ".", "--format", "github"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let line = |escaped: &str, path: &str| {
+        format!(
+            "::error file={escaped},line=1,col=7,endLine=1,endColumn=47,title=leakproof%3A GitHub personal access token (classic) (critical)::github-pat-classic found a critical secret: ghp_*****. Fingerprint: {}\n",
+            fp(path, EXTRA_TOKEN)
+        )
+    };
+    assert_eq!(
+        out.stdout,
+        line("a%2Cb%3Ac%25d.env", "a,b:c%d.env") + &line("x%0Ay.env", "x\ny.env")
+    );
+}
+
+#[test]
+fn markdown_is_a_table_of_redacted_findings() {
+    let dir = Dir::with_tree();
+    let out = dir
+        .cmd()
+        .args(["scan", "tree", "--format", "markdown"])
+        .run();
+    assert_eq!(out.code, 1);
+    let (table, last) = out.stdout.trim_end().rsplit_once('\n').unwrap();
+    assert_eq!(
+        table,
+        format!(
+            "### leakproof: 2 findings\n\
+             \n\
+             | Severity | Rule | Location | Secret | Commit | Fingerprint |\n\
+             | --- | --- | --- | --- | --- | --- |\n\
+             | critical | `github-pat-classic` | `tree/.env:3:14` | `ghp_*****` |  | `{}` |\n\
+             | critical | `github-pat-classic` | `tree/config/deploy.yaml:5:13` | `ghp_*****` |  | `{}` |\n",
+            fp(".env", ENV_TOKEN),
+            fp("config/deploy.yaml", DEPLOY_TOKEN)
+        )
+    );
+    assert!(
+        last.starts_with("`leakproof: scanned 4 files (")
+            && last.ends_with("; 2 findings; 3 suppressed (entropy 1, superseded 2)`"),
+        "{last}"
+    );
+    let clean = Dir::new();
+    clean.create("a.txt", "nothing\n");
+    let out = clean
+        .cmd()
+        .args(["scan", ".", "--format", "markdown"])
+        .run();
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout
+            .starts_with("### leakproof: no findings\n\n`leakproof: scanned 1 file ("),
+        "{}",
+        out.stdout
+    );
+}

@@ -5,9 +5,10 @@ use std::process::Command;
 use crate::util::*;
 
 /// A second synthetic token, for a later commit.
-const LATER_TOKEN: &str = "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";
+pub const LATER_TOKEN: &str = "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";
 
-fn git(dir: &Dir, args: &[&str]) -> String {
+/// Runs git in `dir` with fixed dates; panics unless it succeeds.
+pub fn git(dir: &Dir, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir.path())
@@ -23,7 +24,8 @@ fn git(dir: &Dir, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-fn repo() -> Dir {
+/// A new repository on `main` with an author configured.
+pub fn repo() -> Dir {
     let dir = Dir::new();
     git(&dir, &["init", "-q", "-b", "main"]);
     git(&dir, &["config", "user.name", "Ann Dev"]);
@@ -32,7 +34,8 @@ fn repo() -> Dir {
     dir
 }
 
-fn commit(dir: &Dir, message: &str) -> String {
+/// Stages everything and commits; returns the commit id.
+pub fn commit(dir: &Dir, message: &str) -> String {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
     git(dir, &["rev-parse", "HEAD"])

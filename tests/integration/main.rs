@@ -2,9 +2,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accept;
+mod action;
+mod ci;
 mod exit_codes;
 mod formats;
 mod git;
+mod install_hook;
+mod pre_commit;
 mod rules;
 mod scan;
 mod util;

@@ -1,5 +1,6 @@
 //! A small fixture DSL: a temp dir per test, the real binary, exact output.
 
+use std::ffi::OsString;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -51,13 +52,89 @@ impl Dir {
 
     /// A `leakproof` command running in this directory.
     pub fn cmd(&self) -> Cmd {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_leakproof"));
+        self.program(env!("CARGO_BIN_EXE_leakproof"))
+    }
+
+    /// Any program, running in this directory.
+    pub fn program(&self, program: impl AsRef<std::ffi::OsStr>) -> Cmd {
+        let mut command = Command::new(program);
         command.current_dir(self.path());
         Cmd {
             command,
             stdin: None,
         }
     }
+}
+
+/// This repository's root.
+pub fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The fenced block that follows `<!-- snippet: NAME -->` in README.md:
+/// tests run or compare what the README shows, so the two cannot drift.
+pub fn readme_snippet(name: &str) -> String {
+    let readme = fs::read_to_string(manifest_dir().join("README.md")).unwrap();
+    let marker = format!("<!-- snippet: {name} -->");
+    let (_, after) = readme
+        .split_once(&marker)
+        .unwrap_or_else(|| panic!("README.md has no `{marker}`"));
+    let mut lines = after.lines().skip_while(|l| l.trim().is_empty());
+    let fence = lines.next().unwrap_or_default();
+    assert!(
+        fence.starts_with("```"),
+        "`{marker}` is not followed by a fenced block"
+    );
+    let mut body = String::new();
+    for line in lines.by_ref() {
+        if line == "```" {
+            return body;
+        }
+        body.push_str(line);
+        body.push('\n');
+    }
+    panic!("the block after `{marker}` is not closed");
+}
+
+/// `PATH` with the directory of the binary under test in front.
+pub fn path_with_leakproof() -> OsString {
+    let bin = Path::new(env!("CARGO_BIN_EXE_leakproof")).parent().unwrap();
+    let mut dirs = vec![bin.to_path_buf()];
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// `PATH` without any directory that holds a `leakproof` executable.
+pub fn path_without_leakproof() -> OsString {
+    let dirs: Vec<PathBuf> = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .filter(|d| !d.join("leakproof").exists())
+        .collect();
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// Makes `command` build releases fast and into a target directory shared
+/// by the tests that build leakproof the way users do (pre-commit's
+/// `cargo install`, the Action's `cargo build --release`): optimisation and
+/// LTO are off, which changes nothing that the tests observe, and the
+/// dependencies compile once for all of them.
+pub fn fast_release_build(command: &mut Command) {
+    let target = Path::new(env!("CARGO_BIN_EXE_leakproof"))
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join("ship-tests");
+    command
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "false")
+        .env_remove("CARGO_MAKEFLAGS")
+        .env_remove("MAKEFLAGS")
+        .env_remove("MFLAGS");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -102,6 +179,15 @@ impl Cmd {
         S: AsRef<std::ffi::OsStr>,
     {
         self.command.args(args);
+        self
+    }
+
+    pub fn env(
+        mut self,
+        key: impl AsRef<std::ffi::OsStr>,
+        value: impl AsRef<std::ffi::OsStr>,
+    ) -> Cmd {
+        self.command.env(key, value);
         self
     }
 
