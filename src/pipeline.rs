@@ -137,7 +137,7 @@ impl Scanner {
         let candidates = match blob.changed {
             Some(changed) => self
                 .engine
-                .scan_changed(blob.data, changed.lines, changed.blocks),
+                .scan_changed(blob.data, changed.lines, changed.marks),
             None => self.engine.scan(blob.data),
         };
         if candidates.is_empty() {

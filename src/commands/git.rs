@@ -12,11 +12,12 @@ use crate::exit::ExitStatus;
 use crate::pipeline::{CollectSink, Outcome};
 use crate::source::NoticeLevel;
 use crate::source::git::{self, GitRepo};
-use crate::source::novelty::HoldsBlock;
+use crate::source::novelty::MarkLines;
 
 /// Runs `leakproof git`.
 pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
     let started = Instant::now();
+    git::tune_libgit2();
     let repo = GitRepo::open(&cmd.repo)?;
     let root = repo
         .work_dir()
@@ -37,9 +38,8 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
         // Each version of a file is scanned only where it changed, unless
         // every commit's copy of a secret must be reported on its own.
         let engine = setup.scanner.engine();
-        let holds_block = |data: &[u8]| engine.holds_block_keyword(data);
-        let changed_only: Option<HoldsBlock<'_>> =
-            (!cmd.fingerprint_commit).then_some(&holds_block);
+        let mark = |data: &[u8], flags: &mut Vec<bool>| engine.mark_keywords(data, flags);
+        let changed_only: Option<MarkLines<'_>> = (!cmd.fingerprint_commit).then_some(&mark);
         git::read(git_dir, &plan, setup.max_file_size, changed_only, || {
             CollectSink::new(&setup.scanner, &shared)
         });

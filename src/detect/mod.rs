@@ -12,7 +12,6 @@ pub mod prefilter;
 pub mod validate;
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use crate::finding::{Confidence, Suppression};
 use crate::rules::RuleSet;
@@ -54,36 +53,9 @@ pub struct Candidate {
 pub struct Engine {
     rules: RuleSet,
     prefilter: Prefilter,
-    /// Built on first [`Engine::scan_changed`].
-    split: OnceLock<Split>,
-}
-
-/// The rules split by reach ([`Rule::window_lines`]), for scans of changed
-/// lines: local rules run in windows around the changes; block rules
-/// (private keys, and rules whose keyword need not be in the match) run
-/// over the whole blob.
-#[derive(Debug)]
-struct Split {
-    local: Prefilter,
-    block: Prefilter,
+    /// Lines of context around a changed line in [`Engine::scan_changed`]:
+    /// the most lines any rule's match can span, capped.
     context_lines: u32,
-}
-
-impl Split {
-    fn new(rules: &RuleSet) -> Split {
-        let context_lines = rules
-            .rules()
-            .iter()
-            .filter_map(|r| r.window_lines())
-            .max()
-            .unwrap_or(0)
-            .min(MAX_CONTEXT_LINES);
-        Split {
-            local: Prefilter::new(rules, |r| r.window_lines().is_some()),
-            block: Prefilter::new(rules, |r| r.window_lines().is_none()),
-            context_lines,
-        }
-    }
 }
 
 /// `changed` widened by `context` lines on each side, merged where they
@@ -123,11 +95,18 @@ fn windows(data: &[u8], changed: &[Range<usize>], context: u32) -> Vec<Range<usi
 impl Engine {
     /// Builds the prefilter over `rules`; regexes compile on first use.
     pub fn new(rules: RuleSet) -> Engine {
-        let prefilter = Prefilter::new(&rules, |_| true);
+        let prefilter = Prefilter::new(&rules);
+        let context_lines = rules
+            .rules()
+            .iter()
+            .filter_map(|r| r.line_span)
+            .max()
+            .unwrap_or(0)
+            .min(MAX_CONTEXT_LINES);
         Engine {
             rules,
             prefilter,
-            split: OnceLock::new(),
+            context_lines,
         }
     }
 
@@ -141,7 +120,7 @@ impl Engine {
     ///
     /// In a large blob, a rule whose matches hold a keyword and span a
     /// bounded number of lines runs only over the lines around its keyword
-    /// hits ([`Rule::window_lines`]).
+    /// hits ([`crate::rules::Rule::window_lines`]).
     pub fn scan(&self, data: &[u8]) -> Vec<Candidate> {
         let mut out = Vec::new();
         if data.len() < WINDOWED_MIN_LEN {
@@ -171,44 +150,79 @@ impl Engine {
         self.finish(out)
     }
 
-    fn split(&self) -> &Split {
-        self.split.get_or_init(|| Split::new(&self.rules))
+    /// Sets in `flags` (one per rule) the rules whose keyword occurs in
+    /// `data`, keeping those already set: what a history source records
+    /// about a file's new lines for [`Engine::scan_changed`].
+    pub fn mark_keywords(&self, data: &[u8], flags: &mut Vec<bool>) {
+        self.prefilter.mark(data, flags);
     }
 
-    /// True if `data` holds a keyword of a block rule (see [`Split`]): a
-    /// file that does needs those rules run over all of it, not only around
-    /// its changed lines.
-    pub fn holds_block_keyword(&self, data: &[u8]) -> bool {
-        self.split().block.triggered(data, &mut Vec::new()) > 0
+    fn triggered_rules<'a>(&'a self, triggered: &'a [bool]) -> impl Iterator<Item = usize> + 'a {
+        triggered
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t)
+            .map(|(idx, _)| idx)
     }
 
     /// Like [`Engine::scan`], for a blob of which only the `changed` byte
     /// ranges (whole lines) are new: the rest was scanned in an earlier
     /// version, so a match that touches no changed line was reported
-    /// there. Rules run over the changed lines plus as many lines of
-    /// context as their matches can span. Block rules run over the whole
-    /// blob when `blocks` says that this version or an earlier one holds
-    /// one of their keywords
-    /// ([`Engine::holds_block_keyword`]).
+    /// there. `history` flags the rules whose keywords occurred in the new
+    /// lines of this or an earlier version of the file
+    /// ([`Engine::mark_keywords`]), so a keyword that stands on an old line
+    /// still counts.
+    ///
+    /// Rules run over the changed lines plus as many lines of context as a
+    /// match can span: those whose keyword occurs there, and those whose
+    /// keyword need not be in the match
+    /// ([`crate::rules::Rule::keyword_in_match`]) and
+    /// occurs anywhere in the file's history. Such a rule whose keyword is
+    /// new runs over the whole blob, since old lines may match now; so do
+    /// rules whose matches span any number of lines (private keys) when
+    /// their keyword is in the file's history.
     pub fn scan_changed(
         &self,
         data: &[u8],
         changed: &[Range<usize>],
-        blocks: bool,
+        history: &[bool],
     ) -> Vec<Candidate> {
         if changed.is_empty() {
             return Vec::new();
         }
-        let split = self.split();
+        let rules = self.rules.rules();
         let mut out = Vec::new();
-        let mut triggered = Vec::new();
-        if blocks && split.block.triggered(data, &mut triggered) > 0 {
-            self.run(data, 0, &triggered, &mut out);
+        for idx in self.triggered_rules(history) {
+            if rules[idx].line_span.is_none() {
+                self.run_rule(idx, data, 0, &mut out);
+            }
         }
-        for window in windows(data, changed, split.context_lines) {
+        let mut triggered = Vec::new();
+        let mut whole = vec![false; rules.len()];
+        for window in windows(data, changed, self.context_lines) {
             let bytes = &data[window.clone()];
-            if split.local.triggered(bytes, &mut triggered) > 0 {
-                self.run(bytes, window.start, &triggered, &mut out);
+            self.prefilter.triggered(bytes, &mut triggered);
+            for (idx, rule) in rules.iter().enumerate() {
+                if rule.line_span.is_none() || whole[idx] {
+                    continue;
+                }
+                let in_window = triggered[idx];
+                let in_history = history.get(idx).copied().unwrap_or(false);
+                if !(in_window || in_history) {
+                    continue;
+                }
+                if rule.keyword_in_match() {
+                    if in_window {
+                        self.run_rule(idx, bytes, window.start, &mut out);
+                    }
+                } else if in_window {
+                    // A new keyword of a rule that wants it anywhere in the
+                    // file: old lines may match now.
+                    whole[idx] = true;
+                    self.run_rule(idx, data, 0, &mut out);
+                } else {
+                    self.run_rule(idx, bytes, window.start, &mut out);
+                }
             }
         }
         self.finish(out)
@@ -217,7 +231,7 @@ impl Engine {
     /// Runs the `triggered` rules over `data`, which starts at `offset` in
     /// the blob.
     fn run(&self, data: &[u8], offset: usize, triggered: &[bool], out: &mut Vec<Candidate>) {
-        for (idx, _) in triggered.iter().enumerate().filter(|(_, t)| **t) {
+        for idx in self.triggered_rules(triggered) {
             self.run_rule(idx, data, offset, out);
         }
     }
@@ -367,12 +381,34 @@ mod tests {
         assert_eq!(full.len(), 2);
         // Only the last line changed: the first token is not reported again.
         let last = data.len() - 18..data.len();
-        let changed = engine.scan_changed(data, std::slice::from_ref(&last), false);
+        let changed = engine.scan_changed(data, std::slice::from_ref(&last), &[]);
         assert_eq!(changed.len(), 1);
         assert_eq!(
             &data[changed[0].secret_start..changed[0].secret_end],
             b"demo_q1w2e3r4t5y6"
         );
-        assert!(engine.scan_changed(data, &[], true).is_empty());
+        assert!(engine.scan_changed(data, &[], &[true, true]).is_empty());
+    }
+
+    #[test]
+    fn scan_changed_uses_keywords_from_the_file_history() {
+        let engine = demo_engine();
+        let mut data = b"farco settings\n".to_vec();
+        data.extend(b"filler\n".repeat(100));
+        let at = data.len();
+        data.extend(b"id: FCa1b2c3d4e5f60718\n");
+        let changed = [Range {
+            start: at,
+            end: data.len(),
+        }];
+        // The keyword stands on an old line, 100 lines up: only the file's
+        // history says it is there.
+        assert!(engine.scan_changed(&data, &changed, &[]).is_empty());
+        let mut history = Vec::new();
+        engine.mark_keywords(b"farco settings\n", &mut history);
+        assert_eq!(history, [false, true]);
+        let found = engine.scan_changed(&data, &changed, &history);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].secret_start, at + 4);
     }
 }

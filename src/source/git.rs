@@ -16,7 +16,7 @@ use git2::{Delta, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Sort, Tre
 use rayon::prelude::*;
 use thiserror::Error;
 
-use super::novelty::{HoldsBlock, Lineage};
+use super::novelty::{Lineage, MarkLines};
 use super::{Blob, Changes, Notice, NoticeKind, Origin, Sink, binary_notice, scannable};
 use crate::finding::Commit;
 
@@ -94,6 +94,32 @@ pub struct Plan {
     pub remarks: Vec<String>,
 }
 
+/// Sets libgit2's process-wide options for scanning: call it once, before
+/// any repository is opened and before any other thread is started.
+///
+/// - No hash re-verification on read: re-hashing every inflated object
+///   (libgit2's default) cost a third of a history scan; the scan reads
+///   objects, it does not vouch for the repository's integrity
+///   (`git fsck` does).
+/// - No object cache: the history walk reads each tree once, so the cache
+///   (up to 256 MiB of trees) only held memory.
+/// - Pack files mapped in 16 MiB windows, at most 48 MiB at a time: by
+///   default libgit2 maps a whole pack and keeps every page it touched,
+///   which on a long history is the largest part of peak memory.
+pub fn tune_libgit2() {
+    git2::opts::strict_hash_verification(false);
+    git2::opts::enable_caching(false);
+    // SAFETY: these setters write libgit2 globals without synchronisation;
+    // the caller runs this before any thread exists and before any
+    // repository is opened. A failure keeps libgit2's default, which is
+    // only slower or larger, never wrong.
+    #[allow(unsafe_code)]
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(16 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(48 << 20);
+    }
+}
+
 /// An open repository.
 pub struct GitRepo {
     path: PathBuf,
@@ -104,14 +130,6 @@ impl GitRepo {
     /// Opens the repository at `path` (a work tree, a `.git` directory, a
     /// bare repository or a linked worktree).
     pub fn open(path: &Path) -> Result<GitRepo, GitError> {
-        // Re-hashing every object on read (libgit2's default) costs a
-        // third of a history scan; the scan reads objects, it does not
-        // vouch for the repository's integrity (`git fsck` does).
-        git2::opts::strict_hash_verification(false);
-        // Every tree and blob is read once (the walk deduplicates them), so
-        // libgit2's object cache only holds memory: up to 256 MiB of trees
-        // on a long history.
-        git2::opts::enable_caching(false);
         let repo = Repository::open(path).map_err(|e| GitError::Open {
             path: path.display().to_string(),
             message: e.message().to_string(),
@@ -409,14 +427,13 @@ impl Drop for PooledRepo<'_, '_> {
 ///
 /// With `changed_only`, the versions of each file in a history are read in
 /// order by one worker, and each version is marked with the lines it
-/// changed (see [`Lineage`]) so that only those are scanned; `holds_block`
-/// tells which changed lines need the whole file scanned (see
-/// [`Changes::blocks`]).
+/// changed (see [`Lineage`]) so that only those are scanned; the marker
+/// records what the changed lines hold (see [`Changes::marks`]).
 pub fn read<S, F>(
     git_dir: &Path,
     plan: &Plan,
     max_size: u64,
-    changed_only: Option<HoldsBlock<'_>>,
+    changed_only: Option<MarkLines<'_>>,
     make_sink: F,
 ) where
     S: Sink,
@@ -427,7 +444,7 @@ pub fn read<S, F>(
         idle: Mutex::new(Vec::new()),
     };
     let init = || (pool.take(), make_sink());
-    if let Some(holds_block) = changed_only.filter(|_| !plan.lineages.is_empty()) {
+    if let Some(mark) = changed_only.filter(|_| !plan.lineages.is_empty()) {
         // Longest histories first, so no worker is left with one at the end.
         let mut order: Vec<&Vec<usize>> = plan.lineages.iter().collect();
         order.sort_by_key(|l| std::cmp::Reverse(l.len()));
@@ -435,7 +452,7 @@ pub fn read<S, F>(
             .par_iter()
             .with_max_len(1)
             .for_each_init(init, |(repo, sink), lineage| {
-                let mut seen = Lineage::new(holds_block);
+                let mut seen = Lineage::new(mark);
                 for &i in lineage.iter() {
                     read_one(repo, &plan.blobs[i], max_size, Some(&mut seen), sink);
                 }
@@ -587,14 +604,14 @@ fn read_blob(
             relative: item.path.clone(),
         },
     };
-    let changed = lineage.map(|l| (l.changed(&data), l.holds_blocks()));
+    let changed = lineage.map(|l| (l.changed(&data), l));
     sink.blob(Blob {
         data: &data,
         origin,
         only_lines: item.added_lines.as_deref(),
-        changed: changed.as_ref().map(|(lines, blocks)| Changes {
+        changed: changed.as_ref().map(|(lines, lineage)| Changes {
             lines,
-            blocks: *blocks,
+            marks: lineage.marks(),
         }),
     });
 }

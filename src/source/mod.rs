@@ -77,10 +77,9 @@ pub struct Blob<'a> {
 pub struct Changes<'a> {
     /// The new lines, as byte ranges of whole lines.
     pub lines: &'a [Range<usize>],
-    /// True if this or an earlier version holds content that only a scan
-    /// of the whole blob finds (the start of a private key block, as told
-    /// by the predicate given to the source).
-    pub blocks: bool,
+    /// The flags that the marker given to the source set on the new lines
+    /// of this and every earlier version of the file.
+    pub marks: &'a [bool],
 }
 
 /// How much a notice matters.

@@ -9,9 +9,10 @@ use std::ops::Range;
 use foldhash::HashSet;
 use foldhash::fast::RandomState;
 
-/// Tells whether a run of new lines holds content that only a scan of the
-/// whole file finds (the start of a private key block).
-pub type HoldsBlock<'a> = &'a (dyn Fn(&[u8]) -> bool + Sync);
+/// Marks, in a set of flags the source keeps per file without knowing
+/// what they mean, what a run of new lines holds (the engine sets one flag
+/// per rule whose keyword occurs, see `Engine::mark_keywords`).
+pub type MarkLines<'a> = &'a (dyn Fn(&[u8], &mut Vec<bool>) + Sync);
 
 /// The lines seen so far in the versions of one path.
 pub struct Lineage<'a> {
@@ -20,29 +21,27 @@ pub struct Lineage<'a> {
     /// with the neighbour it had, so deleting the line between a key and
     /// its value makes both new again.
     seen: HashSet<u64>,
-    /// Tells whether new lines need the whole file scanned.
-    holds_block: HoldsBlock<'a>,
-    /// Whether any version so far had such lines.
-    blocks: bool,
+    mark: MarkLines<'a>,
+    /// What `mark` set on the new lines of every version so far: a line of
+    /// an old version may still stand in the current one, so the flags
+    /// only grow.
+    marks: Vec<bool>,
 }
 
 impl<'a> Lineage<'a> {
-    /// An empty lineage; `holds_block` is asked about every run of new
-    /// lines.
-    pub fn new(holds_block: HoldsBlock<'a>) -> Self {
+    /// An empty lineage; `mark` is applied to every run of new lines.
+    pub fn new(mark: MarkLines<'a>) -> Self {
         Lineage {
             hasher: RandomState::default(),
             seen: HashSet::default(),
-            holds_block,
-            blocks: false,
+            mark,
+            marks: Vec::new(),
         }
     }
 
-    /// True once a version's new lines satisfied `holds_block`: since a
-    /// line of such a version may still stand in later ones, every later
-    /// version is then scanned whole by the rules that need it.
-    pub fn holds_blocks(&self) -> bool {
-        self.blocks
+    /// The flags `mark` set on the new lines of the versions so far.
+    pub fn marks(&self) -> &[bool] {
+        &self.marks
     }
 
     /// Records every line of `data` and returns the byte ranges of the
@@ -65,8 +64,8 @@ impl<'a> Lineage<'a> {
             }
             start = end;
         }
-        if !self.blocks {
-            self.blocks = out.iter().any(|r| (self.holds_block)(&data[r.clone()]));
+        for range in &out {
+            (self.mark)(&data[range.clone()], &mut self.marks);
         }
         out
     }
@@ -76,9 +75,7 @@ impl<'a> Lineage<'a> {
 mod tests {
     use super::*;
 
-    fn no_blocks(_: &[u8]) -> bool {
-        false
-    }
+    fn no_marks(_: &[u8], _: &mut Vec<bool>) {}
 
     fn changed_text<'a>(lineage: &mut Lineage<'_>, data: &'a str) -> Vec<&'a str> {
         lineage
@@ -90,13 +87,13 @@ mod tests {
 
     #[test]
     fn first_version_is_all_new() {
-        let mut l = Lineage::new(&no_blocks);
+        let mut l = Lineage::new(&no_marks);
         assert_eq!(changed_text(&mut l, "a\nb\nc"), ["a\nb\nc"]);
     }
 
     #[test]
     fn edited_line_and_its_successor_are_new() {
-        let mut l = Lineage::new(&no_blocks);
+        let mut l = Lineage::new(&no_marks);
         changed_text(&mut l, "a\nb\nc\nd\n");
         // `c` now follows `B`, a pair never seen.
         assert_eq!(changed_text(&mut l, "a\nB\nc\nd\n"), ["B\nc\n"]);
@@ -104,26 +101,30 @@ mod tests {
 
     #[test]
     fn deletion_makes_the_new_neighbours_new() {
-        let mut l = Lineage::new(&no_blocks);
+        let mut l = Lineage::new(&no_marks);
         changed_text(&mut l, "key:\n# note\nvalue\n");
         assert_eq!(changed_text(&mut l, "key:\nvalue\n"), ["value\n"]);
     }
 
     #[test]
-    fn a_block_keyword_marks_every_later_version() {
-        let holds = |b: &[u8]| b.starts_with(b"BEGIN");
-        let mut l = Lineage::new(&holds);
+    fn marks_of_new_lines_accumulate_across_versions() {
+        let mark = |b: &[u8], flags: &mut Vec<bool>| {
+            flags.resize(1, false);
+            flags[0] |= b.windows(5).any(|w| w == b"BEGIN");
+        };
+        let mut l = Lineage::new(&mark);
         changed_text(&mut l, "a\n");
-        assert!(!l.holds_blocks());
+        assert_eq!(l.marks(), [false]);
         changed_text(&mut l, "a\nBEGIN\nbody\n");
-        assert!(l.holds_blocks());
+        assert_eq!(l.marks(), [true]);
+        // The BEGIN line is old now, and the flag stays.
         assert_eq!(changed_text(&mut l, "a\nBEGIN\nnew body\n"), ["new body\n"]);
-        assert!(l.holds_blocks());
+        assert_eq!(l.marks(), [true]);
     }
 
     #[test]
     fn unchanged_and_reverted_versions_have_nothing_new() {
-        let mut l = Lineage::new(&no_blocks);
+        let mut l = Lineage::new(&no_marks);
         changed_text(&mut l, "a\nb\n");
         changed_text(&mut l, "a\nc\n");
         assert!(changed_text(&mut l, "a\nb\n").is_empty());
