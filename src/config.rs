@@ -176,16 +176,18 @@ impl Config {
     }
 
     fn allowlist(&self, spec: &AllowlistSpec, what: &str) -> Result<Allowlist, ConfigError> {
-        Allowlist::compile(spec, &self.path.display().to_string()).map_err(|message| {
-            let needle = spec
-                .regexes
-                .iter()
-                .chain(&spec.paths)
-                .chain(&spec.globs)
-                .find(|entry| message.contains(entry.as_str()))
-                .map_or(what, String::as_str);
-            self.invalid(needle, format!("{what}: {message}"))
-        })
+        Allowlist::compile(spec, &self.path.display().to_string())
+            .and_then(|list| list.compile_now().map(|()| list))
+            .map_err(|message| {
+                let needle = spec
+                    .regexes
+                    .iter()
+                    .chain(&spec.paths)
+                    .chain(&spec.globs)
+                    .find(|entry| message.contains(entry.as_str()))
+                    .map_or(what, String::as_str);
+                self.invalid(needle, format!("{what}: {message}"))
+            })
     }
 
     /// Applies the configuration to a rule set: packs and rules first, then

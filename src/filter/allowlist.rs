@@ -2,6 +2,8 @@
 //! stopwords. Each entry that drops a candidate is named in the reason, so
 //! `--show-suppressed` can say exactly which one fired.
 
+use std::sync::OnceLock;
+
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 
@@ -14,9 +16,9 @@ pub struct Allowlist {
     pub description: String,
     /// Where the allowlist was defined (pack or config file).
     pub source: String,
-    regexes: Vec<(String, Regex)>,
+    regexes: Vec<LazyRegex>,
     target: RegexTarget,
-    paths: Vec<(String, Regex)>,
+    paths: Vec<LazyRegex>,
     globs: Vec<String>,
     glob_set: GlobSet,
     stopwords: Vec<String>,
@@ -55,14 +57,45 @@ impl std::fmt::Display for AllowReason {
     }
 }
 
-fn compile_all(list: &[String], what: &str) -> Result<Vec<(String, Regex)>, String> {
-    list.iter()
-        .map(|src| {
-            Regex::new(src)
-                .map(|re| (src.clone(), re))
-                .map_err(|e| format!("{what} regex `{src}` does not compile: {e}"))
+/// An allowlist regex whose syntax is checked at load and which compiles
+/// on first use: built-in packs hold hundreds, and most scans need few.
+#[derive(Debug)]
+struct LazyRegex {
+    src: String,
+    what: &'static str,
+    re: OnceLock<Result<Regex, String>>,
+}
+
+impl LazyRegex {
+    fn new(src: &str, what: &'static str) -> Result<Self, String> {
+        regex_syntax::Parser::new()
+            .parse(src)
+            .map_err(|e| format!("{what} regex `{src}` does not compile: {e}"))?;
+        Ok(LazyRegex {
+            src: src.to_string(),
+            what,
+            re: OnceLock::new(),
         })
-        .collect()
+    }
+
+    fn compiled(&self) -> &Result<Regex, String> {
+        self.re.get_or_init(|| {
+            Regex::new(&self.src)
+                .map_err(|e| format!("{} regex `{}` does not compile: {e}", self.what, self.src))
+        })
+    }
+
+    /// True if the regex matches; a regex that parsed but failed to
+    /// compile (over the size limit) matches nothing, which reports more,
+    /// never less, and [`Allowlist::compile_now`] rules it out for packs
+    /// and configs that users write.
+    fn is_match(&self, hay: &[u8]) -> bool {
+        self.compiled().as_ref().is_ok_and(|re| re.is_match(hay))
+    }
+}
+
+fn parse_all(list: &[String], what: &'static str) -> Result<Vec<LazyRegex>, String> {
+    list.iter().map(|src| LazyRegex::new(src, what)).collect()
 }
 
 impl Allowlist {
@@ -76,9 +109,9 @@ impl Allowlist {
         Ok(Allowlist {
             description: spec.description.clone(),
             source: source.to_string(),
-            regexes: compile_all(&spec.regexes, "allowlist")?,
+            regexes: parse_all(&spec.regexes, "allowlist")?,
             target: spec.regex_target,
-            paths: compile_all(&spec.paths, "path")?,
+            paths: parse_all(&spec.paths, "path")?,
             globs: spec.globs.clone(),
             glob_set: builder.build().map_err(|e| format!("globs: {e}"))?,
             stopwords: spec
@@ -89,15 +122,21 @@ impl Allowlist {
         })
     }
 
+    /// Compiles every regex now, so that a list which loads never fails
+    /// later; for the packs and configs users write.
+    pub fn compile_now(&self) -> Result<(), String> {
+        self.regexes
+            .iter()
+            .chain(&self.paths)
+            .try_for_each(|re| re.compiled().as_ref().map(|_| ()).map_err(Clone::clone))
+    }
+
     /// Returns the first entry that allows this candidate, if any.
     pub fn check(&self, subject: &Subject<'_>) -> Option<AllowReason> {
         if let Some(path) = subject.path
-            && let Some((src, _)) = self
-                .paths
-                .iter()
-                .find(|(_, re)| re.is_match(path.as_bytes()))
+            && let Some(re) = self.paths.iter().find(|re| re.is_match(path.as_bytes()))
         {
-            return Some(AllowReason::Path(src.clone()));
+            return Some(AllowReason::Path(re.src.clone()));
         }
         if let Some(path) = subject.path
             && let Some(&i) = self.glob_set.matches(path).first()
@@ -109,8 +148,8 @@ impl Allowlist {
             RegexTarget::Match => subject.matched,
             RegexTarget::Line => subject.line,
         };
-        if let Some((src, _)) = self.regexes.iter().find(|(_, re)| re.is_match(hay)) {
-            return Some(AllowReason::Regex(src.clone()));
+        if let Some(re) = self.regexes.iter().find(|re| re.is_match(hay)) {
+            return Some(AllowReason::Regex(re.src.clone()));
         }
         if !self.stopwords.is_empty() {
             let lower = subject.secret.to_ascii_lowercase();

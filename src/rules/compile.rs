@@ -37,13 +37,17 @@ pub(super) fn build_regex(pattern: &str) -> Regex {
     }
 }
 
-/// Compiles the rule's regex now, so a pack that passes loading never fails
-/// later.
+/// Compiles the rule's regexes (its own and its allowlists') now, so a
+/// pack that passes loading never fails later.
 pub(super) fn check_full_compile(rule: &Rule) -> Result<(), PackError> {
     let re = builder(&rule.pattern)
         .build()
         .map_err(|e| PackError::rule(&rule.pack, &rule.id, format!("regex: {e}")))?;
     let _ = rule.regex.set(re);
+    for list in &rule.allowlists {
+        list.compile_now()
+            .map_err(|e| PackError::rule(&rule.pack, &rule.id, format!("allowlist: {e}")))?;
+    }
     Ok(())
 }
 

@@ -191,6 +191,12 @@ impl RuleSet {
         })?;
         if let Some(spec) = &spec.allowlist {
             let list = Allowlist::compile(spec, name)
+                .and_then(|list| {
+                    if eager {
+                        list.compile_now()?;
+                    }
+                    Ok(list)
+                })
                 .map_err(|reason| PackError::rule(name, "allowlist", reason))?;
             self.global_allowlists.push(list);
         }
