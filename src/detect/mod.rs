@@ -276,9 +276,12 @@ impl Engine {
         }
     }
 
+    /// Orders the candidates, drops those found twice (a rule that ran over
+    /// a window and then over the whole blob) and lets generic rules yield.
     fn finish(&self, mut out: Vec<Candidate>) -> Vec<Candidate> {
+        out.sort_by_key(|c| (c.start, c.rule, c.end));
+        out.dedup_by_key(|c| (c.start, c.rule, c.end));
         self.supersede_generic(&mut out);
-        out.sort_by_key(|c| (c.start, c.rule));
         out
     }
 
@@ -410,5 +413,18 @@ mod tests {
         let found = engine.scan_changed(&data, &changed, &history);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].secret_start, at + 4);
+        // The token's window runs the rule, then a new keyword further down
+        // runs it over the whole blob: still one candidate.
+        data.extend(b"filler\n".repeat(40));
+        let keyword_at = data.len();
+        data.extend(b"farco again\n");
+        let both = [
+            changed[0].clone(),
+            Range {
+                start: keyword_at,
+                end: data.len(),
+            },
+        ];
+        assert_eq!(engine.scan_changed(&data, &both, &history).len(), 1);
     }
 }
