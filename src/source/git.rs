@@ -385,7 +385,8 @@ impl GitRepo {
 }
 
 /// Open repository handles, one per worker, reused across rayon jobs
-/// (each handle has its own pack windows and caches).
+/// (libgit2 handles are not shared between threads; opening one per
+/// rayon job cost memory and time).
 struct RepoPool<'a> {
     git_dir: &'a Path,
     idle: Mutex<Vec<Repository>>,

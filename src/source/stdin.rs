@@ -6,7 +6,7 @@ use super::{Blob, Notice, NoticeKind, Origin, Sink, binary_notice, scannable};
 
 /// Reads all of `input` and hands it to `sink` as one blob, unless it is
 /// larger than `max_size` or binary (a binary private key or keystore is
-/// scanned in its text form, see [`der`]).
+/// scanned in its text form, see [`crate::der`]).
 pub fn read(mut input: impl Read, max_size: u64, sink: &mut dyn Sink) {
     let mut data = Vec::new();
     if let Err(e) = input.by_ref().take(max_size + 1).read_to_end(&mut data) {
