@@ -11,8 +11,8 @@ use crate::cli::GitCmd;
 use crate::exit::ExitStatus;
 use crate::pipeline::{CollectSink, Outcome};
 use crate::source::NoticeLevel;
+use crate::source::git::novelty::MarkLines;
 use crate::source::git::{self, GitRepo};
-use crate::source::novelty::MarkLines;
 
 /// Runs `leakproof git`.
 pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {

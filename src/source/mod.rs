@@ -3,7 +3,6 @@
 //! knows about rules.
 
 pub mod git;
-pub mod novelty;
 pub mod stdin;
 pub mod walk;
 

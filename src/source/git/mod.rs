@@ -1,0 +1,180 @@
+//! Git sources through git2: every unique blob of a history, the blobs a
+//! commit range adds (with the added lines), and the staged index.
+//!
+//! The history is walked oldest first and every tree is read once, so each
+//! blob is scanned once and attributed to the first commit (and path) that
+//! holds it. Commit metadata is looked up only for blobs with findings
+//! ([`GitRepo::describe`]). Every failure to resolve a revision or read an
+//! object is an error, never a silent "no leaks": a scan that could not
+//! see what it was asked to see cannot be trusted.
+//!
+//! - `walk`: the plan of a full history.
+//! - `diff`: the plans of a commit range and of the staged index.
+//! - `read`: reading a plan's blobs in parallel ([`read()`]).
+//! - `provenance`: commit metadata for findings.
+//! - [`novelty`]: which lines of a file's version are new.
+
+mod diff;
+pub mod novelty;
+mod provenance;
+mod read;
+mod walk;
+
+use std::path::{Path, PathBuf};
+
+use git2::{Oid, Repository};
+use thiserror::Error;
+
+pub use read::read;
+
+/// What to tell a user whose revision is missing from a shallow clone.
+const SHALLOW_HINT: &str = "if this is a shallow clone (CI checkouts default to depth 1), fetch the \
+     missing history: `fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`";
+
+/// A git source could not be used.
+#[derive(Debug, Error)]
+pub enum GitError {
+    /// The path is not a repository.
+    #[error("{path}: not a git repository: {message}")]
+    Open {
+        /// The path given.
+        path: String,
+        /// libgit2's message.
+        message: String,
+    },
+    /// A revision does not resolve.
+    #[error("cannot resolve revision `{rev}`: {message}; {hint}")]
+    Revision {
+        /// The revision as given.
+        rev: String,
+        /// libgit2's message.
+        message: String,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// A range is not of the form `A..B`.
+    #[error("`{0}` is not a range: expected BASE..HEAD (e.g. origin/main..HEAD)")]
+    BadRange(String),
+    /// An object or the index could not be read.
+    #[error("cannot read {what}: {message}")]
+    Read {
+        /// What was being read.
+        what: String,
+        /// libgit2's message.
+        message: String,
+    },
+}
+
+fn read_err(what: impl Into<String>) -> impl FnOnce(git2::Error) -> GitError {
+    let what = what.into();
+    move |e| GitError::Read {
+        what,
+        message: e.message().to_string(),
+    }
+}
+
+/// One blob to scan.
+#[derive(Debug, Clone)]
+pub struct GitBlob {
+    /// Object id.
+    pub oid: Oid,
+    /// Path in the commit (or index) that holds it.
+    pub path: String,
+    /// The commit that introduced it; `None` for the staged index.
+    pub commit: Option<Oid>,
+    /// For ranges and the index: the added lines (1-based, sorted); only
+    /// findings on these lines are reported.
+    pub added_lines: Option<Vec<usize>>,
+}
+
+/// What a git scan will read.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// The blobs, each once.
+    pub blobs: Vec<GitBlob>,
+    /// For a history: indexes into `blobs` grouped by path, oldest first
+    /// (the versions of one file); empty for ranges and the index.
+    pub lineages: Vec<Vec<usize>>,
+    /// Commits walked.
+    pub commits: usize,
+    /// Remarks for the summary (truncated history, empty range).
+    pub remarks: Vec<String>,
+}
+
+/// Sets libgit2's process-wide options for scanning: call it once, before
+/// any repository is opened and before any other thread is started.
+///
+/// - No hash re-verification on read: re-hashing every inflated object
+///   (libgit2's default) cost a third of a history scan; the scan reads
+///   objects, it does not vouch for the repository's integrity
+///   (`git fsck` does).
+/// - No object cache: the history walk reads each tree once, so the cache
+///   (up to 256 MiB of trees) only held memory.
+/// - Pack files mapped in 16 MiB windows, at most 48 MiB at a time: by
+///   default libgit2 maps a whole pack and keeps every page it touched,
+///   which on a long history is the largest part of peak memory.
+pub fn tune_libgit2() {
+    git2::opts::strict_hash_verification(false);
+    git2::opts::enable_caching(false);
+    // SAFETY: these setters write libgit2 globals without synchronisation;
+    // the caller runs this before any thread exists and before any
+    // repository is opened. A failure keeps libgit2's default, which is
+    // only slower or larger, never wrong.
+    #[allow(unsafe_code)]
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(16 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(48 << 20);
+    }
+}
+
+/// An open repository.
+pub struct GitRepo {
+    path: PathBuf,
+    repo: Repository,
+}
+
+impl GitRepo {
+    /// Opens the repository at `path` (a work tree, a `.git` directory, a
+    /// bare repository or a linked worktree).
+    pub fn open(path: &Path) -> Result<GitRepo, GitError> {
+        let repo = Repository::open(path).map_err(|e| GitError::Open {
+            path: path.display().to_string(),
+            message: e.message().to_string(),
+        })?;
+        Ok(GitRepo {
+            path: repo.path().to_path_buf(),
+            repo,
+        })
+    }
+
+    fn resolve(&self, rev: &str) -> Result<Oid, GitError> {
+        self.repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|e| GitError::Revision {
+                rev: rev.to_string(),
+                message: e.message().to_string(),
+                hint: SHALLOW_HINT,
+            })
+    }
+
+    fn shallow_remark(&self, plan: &mut Plan) {
+        if self.repo.is_shallow() {
+            plan.remarks.push(
+                "history truncated: shallow clone, only the commits present were scanned"
+                    .to_string(),
+            );
+        }
+    }
+
+    /// The work tree, if the repository has one.
+    pub fn work_dir(&self) -> Option<PathBuf> {
+        self.repo.workdir().map(Path::to_path_buf)
+    }
+
+    /// The repository's git directory, for [`read()`].
+    pub fn git_dir(&self) -> &Path {
+        &self.path
+    }
+}

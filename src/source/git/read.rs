@@ -1,0 +1,175 @@
+//! Reading a plan's blobs in parallel: one repository handle per worker,
+//! oversized and binary blobs turned into notices, and in a history each
+//! file's versions read in order so only their new lines are scanned.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use git2::Repository;
+use rayon::prelude::*;
+
+use super::novelty::{Lineage, MarkLines};
+use super::{GitBlob, Plan};
+use crate::finding::Commit;
+use crate::source::{Blob, Changes, Notice, NoticeKind, Origin, Sink, binary_notice, scannable};
+
+/// Open repository handles, one per worker, reused across rayon jobs
+/// (libgit2 handles are not shared between threads; opening one per
+/// rayon job cost memory and time).
+struct RepoPool<'a> {
+    git_dir: &'a Path,
+    idle: Mutex<Vec<Repository>>,
+}
+
+/// A handle taken from a [`RepoPool`], returned to it on drop.
+struct PooledRepo<'p, 'a> {
+    pool: &'p RepoPool<'a>,
+    repo: Option<Result<Repository, git2::Error>>,
+}
+
+impl<'a> RepoPool<'a> {
+    fn take(&self) -> PooledRepo<'_, 'a> {
+        let idle = match self.idle.lock() {
+            Ok(mut idle) => idle.pop(),
+            Err(poisoned) => poisoned.into_inner().pop(),
+        };
+        PooledRepo {
+            pool: self,
+            repo: Some(idle.map_or_else(|| Repository::open(self.git_dir), Ok)),
+        }
+    }
+}
+
+impl Drop for PooledRepo<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(Ok(repo)) = self.repo.take() {
+            match self.pool.idle.lock() {
+                Ok(mut idle) => idle.push(repo),
+                Err(poisoned) => poisoned.into_inner().push(repo),
+            }
+        }
+    }
+}
+
+/// Reads every blob of `plan` from the repository at `git_dir` in parallel
+/// and hands it to a sink. Oversized and binary blobs become notices; a
+/// blob that cannot be read becomes an error notice.
+///
+/// With `changed_only`, the versions of each file in a history are read in
+/// order by one worker, and each version is marked with the lines it
+/// changed (see [`Lineage`]) so that only those are scanned; the marker
+/// records what the changed lines hold (see [`Changes::marks`]).
+pub fn read<S, F>(
+    git_dir: &Path,
+    plan: &Plan,
+    max_size: u64,
+    changed_only: Option<MarkLines<'_>>,
+    make_sink: F,
+) where
+    S: Sink,
+    F: Fn() -> S + Sync,
+{
+    let pool = RepoPool {
+        git_dir,
+        idle: Mutex::new(Vec::new()),
+    };
+    let init = || (pool.take(), make_sink());
+    if let Some(mark) = changed_only.filter(|_| !plan.lineages.is_empty()) {
+        // Longest histories first, so no worker is left with one at the end.
+        let mut order: Vec<&Vec<usize>> = plan.lineages.iter().collect();
+        order.sort_by_key(|l| std::cmp::Reverse(l.len()));
+        order
+            .par_iter()
+            .with_max_len(1)
+            .for_each_init(init, |(repo, sink), lineage| {
+                let mut seen = Lineage::new(mark);
+                for &i in lineage.iter() {
+                    read_one(repo, &plan.blobs[i], max_size, Some(&mut seen), sink);
+                }
+            });
+    } else {
+        plan.blobs
+            .par_iter()
+            .for_each_init(init, |(repo, sink), item| {
+                read_one(repo, item, max_size, None, sink);
+            });
+    }
+}
+
+fn read_one(
+    repo: &PooledRepo<'_, '_>,
+    item: &GitBlob,
+    max_size: u64,
+    lineage: Option<&mut Lineage>,
+    sink: &mut dyn Sink,
+) {
+    match &repo.repo {
+        Some(Ok(repo)) => read_blob(repo, item, max_size, lineage, sink),
+        Some(Err(e)) => sink.notice(Notice::new(
+            NoticeKind::Unreadable,
+            item.path.clone(),
+            format!("cannot open the repository: {}", e.message()),
+        )),
+        None => {}
+    }
+}
+
+fn read_blob(
+    repo: &Repository,
+    item: &GitBlob,
+    max_size: u64,
+    lineage: Option<&mut Lineage>,
+    sink: &mut dyn Sink,
+) {
+    let unreadable = |e: git2::Error| {
+        Notice::new(
+            NoticeKind::Unreadable,
+            item.path.clone(),
+            format!("cannot read blob {}: {}", item.oid, e.message()),
+        )
+    };
+    let size = match repo.odb().and_then(|odb| odb.read_header(item.oid)) {
+        Ok((size, _)) => size as u64,
+        Err(e) => return sink.notice(unreadable(e)),
+    };
+    if size > max_size {
+        return sink.skipped(Notice::new(
+            NoticeKind::TooLarge,
+            item.path.clone(),
+            format!("blob {} is {size} bytes, over the --max-file-size limit of {max_size} bytes; not scanned", item.oid),
+        ));
+    }
+    let blob = match repo.find_blob(item.oid) {
+        Ok(b) => b,
+        Err(e) => return sink.notice(unreadable(e)),
+    };
+    let Some(data) = scannable(blob.content()) else {
+        return sink.skipped(binary_notice(item.path.clone()));
+    };
+    let origin = match item.commit {
+        Some(commit) => Origin::Git {
+            path: item.path.clone(),
+            commit: Commit {
+                commit: commit.to_string(),
+                author: String::new(),
+                date: String::new(),
+                message: String::new(),
+                time: 0,
+            },
+        },
+        None => Origin::File {
+            display: item.path.clone(),
+            relative: item.path.clone(),
+        },
+    };
+    let changed = lineage.map(|l| (l.changed(&data), l));
+    sink.blob(Blob {
+        data: &data,
+        origin,
+        only_lines: item.added_lines.as_deref(),
+        changed: changed.as_ref().map(|(lines, lineage)| Changes {
+            lines,
+            marks: lineage.marks(),
+        }),
+    });
+}
