@@ -24,11 +24,11 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
         .unwrap_or_else(|| repo.git_dir().to_path_buf());
     let setup = setup(&cmd.scan, &root, cmd.fingerprint_commit)?;
     let plan = if cmd.staged {
-        repo.staged()?
+        repo.staged(setup.max_file_size)?
     } else if let Some(range) = &cmd.range {
-        repo.range(range)?
+        repo.range(range, setup.max_file_size)?
     } else if let Some(since) = &cmd.since {
-        repo.range(&format!("{since}..HEAD"))?
+        repo.range(&format!("{since}..HEAD"), setup.max_file_size)?
     } else {
         repo.history(cmd.branch.as_deref())?
     };

@@ -13,8 +13,10 @@ use serde::Serialize;
 
 use crate::finding::Commit;
 
-/// Files whose first 8 KiB hold a NUL byte are binary and skipped.
-pub const BINARY_PROBE_LEN: usize = 8 * 1024;
+/// Content whose first 8000 bytes hold a NUL byte is binary and skipped:
+/// git's own rule (`buffer_is_binary`), so that a file on disk, its blob
+/// in history and `git diff` all agree on what is text.
+pub const BINARY_PROBE_LEN: usize = 8000;
 
 /// Where a blob came from.
 #[derive(Debug, Clone)]
@@ -97,7 +99,7 @@ pub enum NoticeLevel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NoticeKind {
-    /// Binary content (NUL byte in the first 8 KiB).
+    /// Binary content (NUL byte in the first 8000 bytes).
     Binary,
     /// Larger than `--max-file-size`.
     TooLarge,
@@ -143,7 +145,7 @@ impl Notice {
     }
 }
 
-/// True if and only if `data` looks binary (NUL in its first 8 KiB).
+/// True if and only if `data` looks binary (NUL in its first 8000 bytes).
 pub fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(BINARY_PROBE_LEN)]).is_some()
 }

@@ -497,3 +497,264 @@ fn a_key_and_value_joined_by_a_deleted_line_are_found() {
     );
     assert_eq!(json["findings"][0]["commit"], joined.as_str());
 }
+
+// The pull-request and pre-commit gates: ranges, --since and --staged
+// report every secret that the changes add, whatever the repository says
+// about its own files.
+
+/// `leakproof git --format json ARGS` in `dir`; asserts the exit code and
+/// returns the finding locations.
+fn gate(dir: &Dir, args: &[&str], code: i32) -> Vec<(String, String, u64, u64)> {
+    let out = run_git(dir, &[&[".", "--format", "json"], args].concat());
+    assert_eq!(out.code, code, "{args:?}: {}", out.stderr);
+    locations(&out.json())
+}
+
+/// The three ways a `.gitattributes` line makes git treat files as binary:
+/// the attribute line and the git config it needs.
+const BINARY_ATTRIBUTES: [(&str, Option<(&str, &str)>); 3] = [
+    ("-diff", None),
+    ("binary", None),
+    ("diff=opaque", Some(("diff.opaque.binary", "true"))),
+];
+
+#[test]
+fn gitattributes_do_not_hide_files_from_ranges_or_the_index() {
+    for (attribute, config) in BINARY_ATTRIBUTES {
+        let dir = repo();
+        if let Some((key, value)) = config {
+            git(&dir, &["config", key, value]);
+        }
+        dir.create("README.md", "hello\n");
+        let base = commit(&dir, "base");
+        dir.create(".gitattributes", format!("*.env {attribute}\n"));
+        dir.create("app.env", format!("MODE=prod\nTOKEN={EXTRA_TOKEN}\n"));
+        commit(&dir, "hide a token");
+        let expected = vec![loc("github-pat-classic", "app.env", 2, 7)];
+        let range = format!("{base}..HEAD");
+        assert_eq!(gate(&dir, &["--range", &range], 1), expected, "{attribute}");
+        assert_eq!(gate(&dir, &["--since", &base], 1), expected, "{attribute}");
+        // The attribute already committed, a token staged into a file it
+        // covers.
+        dir.create(
+            "app.env",
+            format!("MODE=prod\nTOKEN={EXTRA_TOKEN}\nNEXT={LATER_TOKEN}\n"),
+        );
+        git(&dir, &["add", "app.env"]);
+        assert_eq!(
+            gate(&dir, &["--staged"], 1),
+            vec![loc("github-pat-classic", "app.env", 3, 6)],
+            "{attribute}"
+        );
+    }
+}
+
+#[test]
+fn gitattributes_do_not_get_a_commit_past_the_installed_hook() {
+    let dir = repo();
+    let out = dir
+        .cmd()
+        .args(["install-hook"])
+        .env("PATH", path_with_leakproof())
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    dir.create(".gitattributes", "* -diff\n");
+    dir.create("app.py", format!("KEY = '{LATER_TOKEN}'\n"));
+    git(&dir, &["add", "-A"]);
+    let blocked = dir
+        .program("git")
+        .args(["commit", "-q", "-m", "hidden"])
+        .env("PATH", path_with_leakproof())
+        .run();
+    assert_eq!(blocked.code, 1, "{}", blocked.stderr);
+    assert!(
+        blocked
+            .stderr
+            .starts_with("app.py:1:8  github-pat-classic  critical  ghp_*****"),
+        "{}",
+        blocked.stderr
+    );
+    let log = std::process::Command::new("git")
+        .args(["rev-parse", "--verify", "-q", "HEAD"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!log.status.success(), "the commit went through");
+}
+
+#[test]
+fn binary_private_keys_are_reported_by_ranges_and_the_index() {
+    let dir = repo();
+    dir.create("README.md", "hello\n");
+    let base = commit(&dir, "base");
+    dir.create("certs/client.der", ed25519_der());
+    commit(&dir, "add a key");
+    let expected = vec![loc("private-key-pkcs8", "certs/client.der", 1, 1)];
+    assert_eq!(
+        gate(&dir, &["--range", &format!("{base}..HEAD")], 1),
+        expected
+    );
+    let head = git(&dir, &["rev-parse", "HEAD"]);
+    // A rotated key: a modified binary file is a new key, reported whole.
+    dir.create("certs/client.der", ed25519_der_rotated());
+    git(&dir, &["add", "certs/client.der"]);
+    assert_eq!(gate(&dir, &["--staged"], 1), expected);
+    commit(&dir, "rotate the key");
+    assert_eq!(
+        gate(&dir, &["--range", &format!("{head}..HEAD")], 1),
+        expected
+    );
+}
+
+/// A second synthetic Ed25519 PKCS#8 key: `ed25519_der` with another
+/// private scalar.
+fn ed25519_der_rotated() -> Vec<u8> {
+    let mut der = ed25519_der();
+    let last = der.len() - 1;
+    der[last] ^= 0x5a;
+    der
+}
+
+#[test]
+fn an_evil_merge_is_reported_by_a_range() {
+    let dir = repo();
+    dir.create("conf.env", "MODE=dev\n");
+    let base = commit(&dir, "base");
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    dir.create("conf.env", "MODE=feature\n");
+    commit(&dir, "feature mode");
+    git(&dir, &["checkout", "-q", "main"]);
+    dir.create("conf.env", "MODE=main\n");
+    commit(&dir, "main mode");
+    git(&dir, &["checkout", "-q", "feature"]);
+    // The merge conflicts; its resolution and an extra file both add a
+    // token that neither parent has.
+    let merge = Command::new("git")
+        .args(["merge", "-q", "main"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!merge.status.success(), "the merge should conflict");
+    dir.create("conf.env", format!("MODE=both\nTOKEN={EXTRA_TOKEN}\n"));
+    dir.create("extra.env", format!("TOKEN={LATER_TOKEN}\n"));
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "--no-edit"]);
+    let merge_commit = git(&dir, &["rev-parse", "HEAD"]);
+    let out = run_git(
+        &dir,
+        &[".", "--range", &format!("{base}..HEAD"), "--format", "json"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![
+            loc("github-pat-classic", "conf.env", 2, 7),
+            loc("github-pat-classic", "extra.env", 1, 7),
+        ]
+    );
+    for f in json["findings"].as_array().unwrap() {
+        assert_eq!(f["commit"], merge_commit.as_str());
+    }
+}
+
+#[test]
+fn a_range_does_not_report_what_a_merge_brings_from_the_base_branch() {
+    let dir = repo();
+    dir.create("README.md", "hello\n");
+    commit(&dir, "base");
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    dir.create("feature.txt", "work\n");
+    commit(&dir, "feature work");
+    git(&dir, &["checkout", "-q", "main"]);
+    // main gains a secret (accepted there, or reported by main's own scan).
+    dir.create("main.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    dir.create("README.md", format!("hello\nTOKEN={LATER_TOKEN}\n"));
+    commit(&dir, "main secrets");
+    git(&dir, &["checkout", "-q", "feature"]);
+    git(&dir, &["merge", "-q", "--no-edit", "main"]);
+    // The feature branch then adds and removes a secret of its own.
+    dir.create("feature.txt", format!("work\nTOKEN={EXTRA_TOKEN}\n"));
+    let added = commit(&dir, "oops");
+    dir.create("feature.txt", "work\n");
+    commit(&dir, "remove it");
+    let out = run_git(&dir, &[".", "--range", "main..feature", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "feature.txt", 2, 7)]
+    );
+    assert_eq!(json["findings"][0]["commit"], added.as_str());
+}
+
+#[test]
+fn staged_fails_closed_without_an_index() {
+    let dir = repo();
+    dir.create("a.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    git(&dir, &["add", "a.env"]);
+    let missing = dir.path().join("no-such-index");
+    let out = dir
+        .cmd()
+        .args(["git", ".", "--staged"])
+        .env("GIT_INDEX_FILE", &missing)
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "leakproof: error: cannot read the index: GIT_INDEX_FILE names {}, which does not exist\n",
+            missing.display()
+        )
+    );
+    commit(&dir, "one");
+    let bare = Dir::new();
+    git(
+        &bare,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &dir.path().display().to_string(),
+            "b.git",
+        ],
+    );
+    let out = bare.cmd().args(["git", "b.git", "--staged"]).run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("leakproof: error: --staged needs a work tree: ")
+            && out
+                .stderr
+                .ends_with("b.git/ is a bare repository, which has no staged changes\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_nul_after_git_s_first_8000_bytes_does_not_make_a_blob_binary() {
+    let mut data = format!("TOKEN={EXTRA_TOKEN}\n").into_bytes();
+    data.resize(8100, b'a');
+    data.push(0);
+    data.extend_from_slice(b"\n");
+    let dir = repo();
+    dir.create("README.md", "hello\n");
+    let base = commit(&dir, "base");
+    dir.create("late-nul.txt", &data);
+    git(&dir, &["add", "late-nul.txt"]);
+    let expected = vec![loc("github-pat-classic", "late-nul.txt", 1, 7)];
+    assert_eq!(gate(&dir, &["--staged"], 1), expected);
+    commit(&dir, "add");
+    assert_eq!(
+        gate(&dir, &["--range", &format!("{base}..HEAD")], 1),
+        expected
+    );
+    assert_eq!(gate(&dir, &[], 1), expected);
+    // The file on disk follows the same rule.
+    let scan = dir.cmd().args(["scan", ".", "--format", "json"]).run();
+    assert_eq!(locations(&scan.json()), expected, "{}", scan.stderr);
+    // git itself calls it text.
+    let numstat = git(&dir, &["diff", "--numstat", &base, "HEAD"]);
+    assert!(numstat.starts_with("2\t0\t"), "{numstat}");
+}

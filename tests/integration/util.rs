@@ -13,6 +13,14 @@ pub const ACME_KEY: &str = "acme_8jjbj3q3wgl3jhuxz1tvxa0gaa2bvp5c";
 /// A synthetic token that the tests plant at run time.
 pub const EXTRA_TOKEN: &str = "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";
 
+/// A synthetic Ed25519 private key, DER PKCS#8: binary, yet a key.
+pub fn ed25519_der() -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode("MC4CAQAwBQYDK2VwBCIEIMDzvH7pQ94slT1FVltbGxGoFgrlnk1LXmCB8F+Oy3I6")
+        .unwrap()
+}
+
 /// The repository's `fixtures/` directory.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")

@@ -112,10 +112,7 @@ fn binary_private_keys_are_scanned_in_pem_form() {
     let b64 = base64::engine::general_purpose::STANDARD;
     let dir = Dir::new();
     // A DER PKCS#8 private key (synthetic Ed25519) is binary but a key.
-    let key = b64
-        .decode("MC4CAQAwBQYDK2VwBCIEIMDzvH7pQ94slT1FVltbGxGoFgrlnk1LXmCB8F+Oy3I6")
-        .unwrap();
-    dir.create("certs/client.der", key);
+    dir.create("certs/client.der", ed25519_der());
     // Its public key (SubjectPublicKeyInfo) is binary and not a secret.
     let public = b64
         .decode("MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=")

@@ -1,17 +1,37 @@
 //! The plans of a commit range and of the staged index: the blobs they add,
 //! each with its added lines.
+//!
+//! libgit2 lists which files changed (object ids only); the added lines are
+//! computed here from the two blobs, with git's line diff run on plain
+//! buffers, so that no `.gitattributes` line (`-diff`, `binary`, a diff
+//! driver) can make a file "binary" and hide it. A merge commit adds the
+//! lines of a file that are new against every parent, as in git's combined
+//! diff: its conflict resolutions and extra files are scanned, while what
+//! one side merely brings from the other is not.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use git2::{Delta, DiffOptions, ErrorCode, Oid, Sort};
+use git2::{Delta, Diff, DiffOptions, ErrorCode, FileMode, Oid, Patch, Sort, Tree};
 
 use super::{GitBlob, GitError, GitRepo, Plan, SHALLOW_HINT, read_err};
+use crate::source::is_binary;
+
+/// A file that a change adds or modifies.
+struct Changed {
+    /// Its path, as git stores it.
+    path: Vec<u8>,
+    /// The blob before (`None` when the file is new).
+    old: Option<Oid>,
+    /// The blob after.
+    new: Oid,
+}
 
 impl GitRepo {
     /// The blobs that the commits of `range` (`BASE..HEAD`) add, with the
-    /// added lines. Merge commits are skipped, as `git log -p` does.
-    pub fn range(&self, range: &str) -> Result<Plan, GitError> {
+    /// added lines: every commit reachable from HEAD and not from BASE,
+    /// merges included (see the module comment).
+    pub fn range(&self, range: &str, max_size: u64) -> Result<Plan, GitError> {
         let Some((base, head)) = range.split_once("..") else {
             return Err(GitError::BadRange(range.to_string()));
         };
@@ -34,7 +54,7 @@ impl GitRepo {
             .map_err(read_err("the history"))?;
         walk.push(head_id).map_err(read_err(head))?;
         walk.hide(base_id).map_err(read_err(base))?;
-        let mut blobs: HashMap<Oid, usize> = HashMap::new();
+        let mut seen: HashMap<Oid, usize> = HashMap::new();
         for oid in walk {
             let oid = oid.map_err(read_err("the history"))?;
             plan.commits += 1;
@@ -42,25 +62,37 @@ impl GitRepo {
                 .repo
                 .find_commit(oid)
                 .map_err(read_err(format!("commit {oid}")))?;
-            if commit.parent_count() > 1 {
-                continue;
-            }
             let tree = commit
                 .tree()
                 .map_err(read_err(format!("the tree of commit {oid}")))?;
-            let parent_tree = match commit.parent(0) {
-                Ok(p) => Some(
-                    p.tree()
-                        .map_err(read_err(format!("the tree of commit {}", p.id())))?,
-                ),
-                Err(e) if e.code() == ErrorCode::NotFound => None,
-                Err(e) => return Err(read_err(format!("the parent of commit {oid}"))(e)),
-            };
-            let diff = self
-                .repo
-                .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut diff_options()))
+            // A parent missing from the object database counts as empty:
+            // everything is new against it (more reported, nothing missed).
+            let mut parents: Vec<Option<Tree<'_>>> = Vec::new();
+            for i in 0..commit.parent_count() {
+                parents.push(match commit.parent(i) {
+                    Ok(p) => Some(
+                        p.tree()
+                            .map_err(read_err(format!("the tree of commit {}", p.id())))?,
+                    ),
+                    Err(e) if e.code() == ErrorCode::NotFound => None,
+                    Err(e) => return Err(read_err(format!("the parents of commit {oid}"))(e)),
+                });
+            }
+            if parents.is_empty() {
+                parents.push(None);
+            }
+            let diffs = parents
+                .iter()
+                .map(|parent| {
+                    self.repo.diff_tree_to_tree(
+                        parent.as_ref(),
+                        Some(&tree),
+                        Some(&mut diff_options()),
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()
                 .map_err(read_err(format!("the changes of commit {oid}")))?;
-            added_blobs(&diff, Some(oid), &mut blobs, &mut plan.blobs)?;
+            self.add_changes(&diffs, Some(oid), max_size, &mut seen, &mut plan.blobs)?;
         }
         if plan.commits == 0 {
             plan.remarks
@@ -72,10 +104,31 @@ impl GitRepo {
     /// The staged changes: the index against HEAD (the whole index in a
     /// repository without commits). Like git, it reads the index named by
     /// `GIT_INDEX_FILE` when set: `git commit -a` and `git commit PATH` run
-    /// the pre-commit hook on a temporary index.
-    pub fn staged(&self) -> Result<Plan, GitError> {
+    /// the pre-commit hook on a temporary index. An index that names a
+    /// missing file, or a bare repository, is an error: "nothing staged"
+    /// would let a commit through unscanned.
+    pub fn staged(&self, max_size: u64) -> Result<Plan, GitError> {
+        if self.repo.is_bare() {
+            return Err(GitError::Bare {
+                option: "--staged",
+                path: self.path.display().to_string(),
+                changes: "staged changes",
+            });
+        }
         let index = match std::env::var_os("GIT_INDEX_FILE") {
-            Some(file) => git2::Index::open(Path::new(&file)),
+            Some(file) => {
+                let file = Path::new(&file);
+                if !file.is_file() {
+                    return Err(GitError::Read {
+                        what: "the index".to_string(),
+                        message: format!(
+                            "GIT_INDEX_FILE names {}, which does not exist",
+                            file.display()
+                        ),
+                    });
+                }
+                git2::Index::open(file)
+            }
             None => self.repo.index(),
         }
         .map_err(read_err("the index"))?;
@@ -89,83 +142,165 @@ impl GitRepo {
             .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options()))
             .map_err(read_err("the staged changes"))?;
         let mut plan = Plan::default();
-        added_blobs(&diff, None, &mut HashMap::new(), &mut plan.blobs)?;
+        self.add_changes(
+            &[diff],
+            None,
+            max_size,
+            &mut HashMap::new(),
+            &mut plan.blobs,
+        )?;
         if plan.blobs.is_empty() {
             plan.remarks
                 .push("no staged changes: nothing scanned".to_string());
         }
         Ok(plan)
     }
+
+    /// Adds to `out` every file that is added or modified in each of
+    /// `diffs` (one per parent, all with the same new side), with the lines
+    /// that are new against every parent; `seen` keeps each blob once
+    /// across commits, with the union of its added lines.
+    fn add_changes(
+        &self,
+        diffs: &[Diff<'_>],
+        commit: Option<Oid>,
+        max_size: u64,
+        seen: &mut HashMap<Oid, usize>,
+        out: &mut Vec<GitBlob>,
+    ) -> Result<(), GitError> {
+        let Some((first, others)) = diffs.split_first() else {
+            return Ok(());
+        };
+        let others: Vec<HashMap<Vec<u8>, Changed>> = others
+            .iter()
+            .map(|d| changed_files(d).map(|c| (c.path.clone(), c)).collect())
+            .collect();
+        for change in changed_files(first) {
+            // Unchanged against some parent: the merge took it from there.
+            let mut olds = vec![change.old];
+            for other in &others {
+                match other.get(&change.path) {
+                    Some(c) => olds.push(c.old),
+                    None => break,
+                }
+            }
+            if olds.len() < diffs.len() {
+                continue;
+            }
+            let path = String::from_utf8_lossy(&change.path).into_owned();
+            let Some(added) = self.added_lines(&path, &olds, change.new, max_size)? else {
+                continue;
+            };
+            match seen.get(&change.new) {
+                Some(&i) => {
+                    if let Some(existing) = out[i].added_lines.as_mut() {
+                        existing.extend(added);
+                        existing.sort_unstable();
+                        existing.dedup();
+                    }
+                }
+                None => {
+                    seen.insert(change.new, out.len());
+                    out.push(GitBlob {
+                        oid: change.new,
+                        path,
+                        commit,
+                        added_lines: Some(added),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The lines of blob `new` that are new against each of `olds`, or
+    /// `None` when there are none. A blob that is binary or over
+    /// `max_size` is not diffed: it is planned with no lines, and reading
+    /// it reports it whole (a changed key file is a new key) or says why
+    /// it was not scanned.
+    fn added_lines(
+        &self,
+        path: &str,
+        olds: &[Option<Oid>],
+        new: Oid,
+        max_size: u64,
+    ) -> Result<Option<Vec<usize>>, GitError> {
+        let what = |oid: Oid| format!("blob {oid} ({path})");
+        let (size, _) = self
+            .repo
+            .odb()
+            .and_then(|odb| odb.read_header(new))
+            .map_err(read_err(what(new)))?;
+        if size as u64 > max_size {
+            return Ok(Some(Vec::new()));
+        }
+        let blob = self.repo.find_blob(new).map_err(read_err(what(new)))?;
+        let data = blob.content();
+        if is_binary(data) {
+            return Ok(Some(Vec::new()));
+        }
+        let mut added = all_lines(data);
+        for old in olds.iter().flatten() {
+            let old_blob = self.repo.find_blob(*old).map_err(read_err(what(*old)))?;
+            let against = new_lines(old_blob.content(), data)
+                .map_err(read_err(format!("the changes of {path}")))?;
+            added.retain(|line| against.binary_search(line).is_ok());
+            if added.is_empty() {
+                return Ok(None);
+            }
+        }
+        Ok((!added.is_empty()).then_some(added))
+    }
 }
 
+/// Options for listing changed files: object ids only, no submodules.
 fn diff_options() -> DiffOptions {
     let mut opts = DiffOptions::new();
-    opts.context_lines(0).ignore_submodules(true);
+    opts.ignore_submodules(true);
     opts
 }
 
-/// Collects the new side of every added or modified file of `diff`, with
-/// its added lines; `seen` keeps each blob once across commits.
-fn added_blobs(
-    diff: &git2::Diff<'_>,
-    commit: Option<Oid>,
-    seen: &mut HashMap<Oid, usize>,
-    out: &mut Vec<GitBlob>,
-) -> Result<(), GitError> {
-    let mut lines: HashMap<Oid, Vec<usize>> = HashMap::new();
-    diff.foreach(
-        &mut |_, _| true,
-        None,
-        None,
-        Some(&mut |delta, _hunk, line| {
-            if line.origin() == '+'
-                && let Some(n) = line.new_lineno()
-            {
-                lines
-                    .entry(delta.new_file().id())
-                    .or_default()
-                    .push(n as usize);
+/// The files that `diff` adds or modifies (submodules excluded).
+fn changed_files<'d>(diff: &'d Diff<'_>) -> impl Iterator<Item = Changed> + 'd {
+    diff.deltas().filter_map(|delta| {
+        let old = match delta.status() {
+            Delta::Added | Delta::Untracked => None,
+            Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange => {
+                Some(delta.old_file().id())
             }
-            true
-        }),
-    )
-    .map_err(read_err("a diff"))?;
-    for delta in diff.deltas() {
-        if !matches!(
-            delta.status(),
-            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied
-        ) {
-            continue;
-        }
-        let file = delta.new_file();
-        if file.mode() == git2::FileMode::Commit {
-            continue;
-        }
-        let Some(added) = lines.remove(&file.id()) else {
-            continue;
+            _ => return None,
         };
-        let path = file
-            .path_bytes()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .unwrap_or_default();
-        match seen.get(&file.id()) {
-            Some(&i) => {
-                if let Some(existing) = out[i].added_lines.as_mut() {
-                    existing.extend(added);
-                    existing.sort_unstable();
-                    existing.dedup();
-                }
-            }
-            None => {
-                seen.insert(file.id(), out.len());
-                out.push(GitBlob {
-                    oid: file.id(),
-                    path,
-                    commit,
-                    added_lines: Some(added),
-                });
-            }
+        let file = delta.new_file();
+        if file.mode() == FileMode::Commit || file.id().is_zero() {
+            return None;
         }
+        Some(Changed {
+            path: file.path_bytes().unwrap_or_default().to_vec(),
+            old,
+            new: file.id(),
+        })
+    })
+}
+
+/// Every line of `data`, 1-based.
+fn all_lines(data: &[u8]) -> Vec<usize> {
+    let count = memchr::memchr_iter(b'\n', data).count()
+        + usize::from(!data.is_empty() && !data.ends_with(b"\n"));
+    (1..=count).collect()
+}
+
+/// The 1-based lines of `new` that git's line diff finds added against
+/// `old`, sorted. The buffers carry no path, so no attribute applies, and
+/// every buffer is diffed as text.
+fn new_lines(old: &[u8], new: &[u8]) -> Result<Vec<usize>, git2::Error> {
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).force_text(true);
+    let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))?;
+    let mut lines = Vec::new();
+    for i in 0..patch.num_hunks() {
+        let (hunk, _) = patch.hunk(i)?;
+        let start = hunk.new_start() as usize;
+        lines.extend(start..start + hunk.new_lines() as usize);
     }
-    Ok(())
+    Ok(lines)
 }

@@ -52,6 +52,16 @@ pub enum GitError {
         /// What to do about it.
         hint: &'static str,
     },
+    /// `--staged` (or `--unstaged`) in a repository without a work tree.
+    #[error("{option} needs a work tree: {path} is a bare repository, which has no {changes}")]
+    Bare {
+        /// The option given.
+        option: &'static str,
+        /// The repository's path.
+        path: String,
+        /// What it has none of.
+        changes: &'static str,
+    },
     /// A range is not of the form `A..B`.
     #[error("`{0}` is not a range: expected BASE..HEAD (e.g. origin/main..HEAD)")]
     BadRange(String),
@@ -83,7 +93,8 @@ pub struct GitBlob {
     /// The commit that introduced it; `None` for the staged index.
     pub commit: Option<Oid>,
     /// For ranges and the index: the added lines (1-based, sorted); only
-    /// findings on these lines are reported.
+    /// findings on these lines are reported. Binary content (a DER key)
+    /// has no lines: a change to it is reported whole.
     pub added_lines: Option<Vec<usize>>,
 }
 

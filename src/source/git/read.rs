@@ -11,7 +11,9 @@ use rayon::prelude::*;
 use super::novelty::{Lineage, MarkLines};
 use super::{GitBlob, Plan};
 use crate::finding::Commit;
-use crate::source::{Blob, Changes, Notice, NoticeKind, Origin, Sink, binary_notice, scannable};
+use crate::source::{
+    Blob, Changes, Notice, NoticeKind, Origin, Sink, binary_notice, is_binary, scannable,
+};
 
 /// Open repository handles, one per worker, reused across rayon jobs
 /// (libgit2 handles are not shared between threads; opening one per
@@ -166,7 +168,10 @@ fn read_blob(
     sink.blob(Blob {
         data: &data,
         origin,
-        only_lines: item.added_lines.as_deref(),
+        only_lines: item
+            .added_lines
+            .as_deref()
+            .filter(|_| !is_binary(blob.content())),
         changed: changed.as_ref().map(|(lines, lineage)| Changes {
             lines,
             marks: lineage.marks(),
