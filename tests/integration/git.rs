@@ -503,11 +503,16 @@ fn a_key_and_value_joined_by_a_deleted_line_are_found() {
 // about its own files.
 
 /// `leakproof git --format json ARGS` in `dir`; asserts the exit code and
-/// returns the finding locations.
-fn gate(dir: &Dir, args: &[&str], code: i32) -> Vec<(String, String, u64, u64)> {
+/// returns the report.
+fn gate_json(dir: &Dir, args: &[&str], code: i32) -> serde_json::Value {
     let out = run_git(dir, &[&[".", "--format", "json"], args].concat());
     assert_eq!(out.code, code, "{args:?}: {}", out.stderr);
-    locations(&out.json())
+    out.json()
+}
+
+/// The finding locations of [`gate_json`].
+fn gate(dir: &Dir, args: &[&str], code: i32) -> Vec<(String, String, u64, u64)> {
+    locations(&gate_json(dir, args, code))
 }
 
 /// The three ways a `.gitattributes` line makes git treat files as binary:
@@ -551,21 +556,14 @@ fn gitattributes_do_not_hide_files_from_ranges_or_the_index() {
 
 #[test]
 fn gitattributes_do_not_get_a_commit_past_the_installed_hook() {
+    use crate::install_hook::{git_hooked, install_hook};
     let dir = repo();
-    let out = dir
-        .cmd()
-        .args(["install-hook"])
-        .env("PATH", path_with_leakproof())
-        .run();
+    let out = install_hook(&dir, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     dir.create(".gitattributes", "* -diff\n");
     dir.create("app.py", format!("KEY = '{LATER_TOKEN}'\n"));
     git(&dir, &["add", "-A"]);
-    let blocked = dir
-        .program("git")
-        .args(["commit", "-q", "-m", "hidden"])
-        .env("PATH", path_with_leakproof())
-        .run();
+    let blocked = git_hooked(&dir, &["commit", "-q", "-m", "hidden"]);
     assert_eq!(blocked.code, 1, "{}", blocked.stderr);
     assert!(
         blocked
@@ -574,12 +572,8 @@ fn gitattributes_do_not_get_a_commit_past_the_installed_hook() {
         "{}",
         blocked.stderr
     );
-    let log = std::process::Command::new("git")
-        .args(["rev-parse", "--verify", "-q", "HEAD"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(!log.status.success(), "the commit went through");
+    let head = git_hooked(&dir, &["rev-parse", "--verify", "-q", "HEAD"]);
+    assert_eq!(head.code, 1, "the commit went through: {}", head.stdout);
 }
 
 #[test]
@@ -640,12 +634,7 @@ fn an_evil_merge_is_reported_by_a_range() {
     git(&dir, &["add", "-A"]);
     git(&dir, &["commit", "-q", "--no-edit"]);
     let merge_commit = git(&dir, &["rev-parse", "HEAD"]);
-    let out = run_git(
-        &dir,
-        &[".", "--range", &format!("{base}..HEAD"), "--format", "json"],
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let json = out.json();
+    let json = gate_json(&dir, &["--range", &format!("{base}..HEAD")], 1);
     assert_eq!(
         locations(&json),
         vec![
@@ -678,9 +667,7 @@ fn a_range_does_not_report_what_a_merge_brings_from_the_base_branch() {
     let added = commit(&dir, "oops");
     dir.create("feature.txt", "work\n");
     commit(&dir, "remove it");
-    let out = run_git(&dir, &[".", "--range", "main..feature", "--format", "json"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let json = out.json();
+    let json = gate_json(&dir, &["--range", "main..feature"], 1);
     assert_eq!(
         locations(&json),
         vec![loc("github-pat-classic", "feature.txt", 2, 7)]

@@ -8,7 +8,7 @@ fn fp(path: &str, secret: &str) -> String {
 }
 
 /// `leakproof install-hook ARGS` in `dir`, with leakproof on `PATH`.
-fn install_hook(dir: &Dir, args: &[&str]) -> Output {
+pub fn install_hook(dir: &Dir, args: &[&str]) -> Output {
     dir.cmd()
         .args(["install-hook"])
         .args(args)
@@ -18,7 +18,7 @@ fn install_hook(dir: &Dir, args: &[&str]) -> Output {
 
 /// `git ARGS` in `dir`, with leakproof on `PATH` for the hook (git sends
 /// a hook's standard output to its standard error).
-fn git_hooked(dir: &Dir, args: &[&str]) -> Output {
+pub fn git_hooked(dir: &Dir, args: &[&str]) -> Output {
     dir.program("git")
         .args(args)
         .env("PATH", path_with_leakproof())
