@@ -19,11 +19,21 @@ ZERO=0000000000000000000000000000000000000000
 
 output() { printf '%s=%s\n' "$1" "$2" >>"${GITHUB_OUTPUT:?}"; }
 
-# An error annotation, then exit 2: the result cannot be trusted.
+# An error annotation, then exit 2: the result cannot be trusted. The
+# message is escaped as the Actions toolkit escapes command data, so it
+# stays one command; values from inputs are quoted with `quote` first.
 fail() {
-    printf '::error title=leakproof::%s\n' "$1"
+    local msg=${1//'%'/%25}
+    msg=${msg//$'\r'/%0D}
+    msg=${msg//$'\n'/%0A}
+    printf '::error title=leakproof::%s\n' "$msg"
     exit 2
 }
+
+# An input's value as bash quotes it: control characters (newlines, ESC)
+# become visible escapes such as $'x\n', so a value cannot start a line of
+# its own in the log.
+quote() { printf '%q' "$1"; }
 
 sha256() {
     if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi | cut -d' ' -f1
@@ -47,7 +57,7 @@ install() {
     [ "${RUNNER_OS:-}" = Windows ] && exe=leakproof.exe
     if [ -n "${INPUT_BINARY:-}" ]; then
         bin=$INPUT_BINARY
-        { [ -f "$bin" ] && [ -x "$bin" ]; } || fail "binary: $bin is not an executable file"
+        { [ -f "$bin" ] && [ -x "$bin" ]; } || fail "binary: $(quote "$bin") is not an executable file"
     else
         dir=${LEAKPROOF_CACHE_DIR:?}
         bin=$dir/$exe
@@ -145,8 +155,8 @@ scan() {
     local bin=${LEAKPROOF:?} format=${INPUT_FORMAT:-text} gate=${INPUT_FAIL_ON_FINDINGS:-true}
     local repo=${INPUT_PATH:-.} tmp sarif annotations count status
     local -a target=() flags=() extra=()
-    case $format in text | json | sarif | github) ;; *) fail "format: expected text, json, sarif or github, not $format" ;; esac
-    case $gate in true | false) ;; *) fail "fail-on-findings: expected true or false, not $gate" ;; esac
+    case $format in text | json | sarif | github) ;; *) fail "format: expected text, json, sarif or github, not $(quote "$format")" ;; esac
+    case $gate in true | false) ;; *) fail "fail-on-findings: expected true or false, not $(quote "$gate")" ;; esac
     command -v jq >/dev/null 2>&1 || fail "jq is needed to read the event payload"
     resolve
     [ -z "${INPUT_CONFIG:-}" ] || flags+=(--config "$INPUT_CONFIG")

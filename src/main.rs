@@ -17,9 +17,12 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("leakproof: error: {err}");
+            // Errors quote paths and values from the user's files: every
+            // line is made safe for a terminal and a CI log.
+            let safe = |e: &dyn std::fmt::Display| leakproof::report::escape::lines(&e.to_string());
+            eprintln!("leakproof: error: {}", safe(&err));
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", safe(&cause));
             }
             ExitCode::from(2)
         }

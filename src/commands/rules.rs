@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::cli::RulesCmd;
 use crate::exit::ExitStatus;
+use crate::report::escape::{line, lines, text};
 use crate::rules::{RuleSet, selftest};
 
 /// The built-in packs, except those named in `skip`, plus `extra` packs.
@@ -28,10 +29,10 @@ pub(super) fn run(cmd: RulesCmd) -> Result<ExitStatus> {
                 writeln!(
                     w,
                     "{}\t{}\t{}\t{}",
-                    r.id,
+                    line(&r.id),
                     r.severity,
-                    r.name,
-                    r.keywords.join(",")
+                    text(&r.name),
+                    text(&r.keywords.join(","))
                 )?;
             }
             Ok(ExitStatus::Clean)
@@ -41,12 +42,12 @@ pub(super) fn run(cmd: RulesCmd) -> Result<ExitStatus> {
             let Some(r) = set.get(&id) else {
                 bail!("unknown rule id `{id}` (see `leakproof rules list`)");
             };
-            writeln!(w, "id:          {}", r.id)?;
-            writeln!(w, "name:        {}", r.name)?;
-            writeln!(w, "pack:        {}", r.pack)?;
+            writeln!(w, "id:          {}", text(&r.id))?;
+            writeln!(w, "name:        {}", text(&r.name))?;
+            writeln!(w, "pack:        {}", text(&r.pack))?;
             writeln!(w, "severity:    {}", r.severity)?;
-            writeln!(w, "keywords:    {}", r.keywords.join(", "))?;
-            writeln!(w, "regex:       {}", r.pattern)?;
+            writeln!(w, "keywords:    {}", text(&r.keywords.join(", ")))?;
+            writeln!(w, "regex:       {}", text(&r.pattern))?;
             writeln!(w, "secret group: {}", r.secret_group)?;
             writeln!(w, "min entropy: {}", r.min_entropy)?;
             if let Some(v) = r.validator {
@@ -56,10 +57,10 @@ pub(super) fn run(cmd: RulesCmd) -> Result<ExitStatus> {
                 writeln!(w, "generic:     yes (yields to specific rules)")?;
             }
             if !r.remediation.is_empty() {
-                writeln!(w, "remediation: {}", r.remediation)?;
+                writeln!(w, "remediation: {}", text(&r.remediation))?;
             }
             for reference in &r.references {
-                writeln!(w, "reference:   {reference}")?;
+                writeln!(w, "reference:   {}", text(reference))?;
             }
             Ok(ExitStatus::Clean)
         }
@@ -86,7 +87,7 @@ pub(super) fn run(cmd: RulesCmd) -> Result<ExitStatus> {
             let total = rules.rules().iter().filter(|r| selected(&r.pack)).count();
             let failures = selftest::check(&selftest::scanner(rules), selected);
             for f in &failures {
-                writeln!(w, "{f}")?;
+                writeln!(w, "{}", lines(&f.to_string()))?;
             }
             writeln!(w, "{total} rules tested: {} failure(s)", failures.len())?;
             Ok(if failures.is_empty() {

@@ -18,7 +18,7 @@ use crate::filter::Acceptance;
 use crate::filter::baseline::Baseline;
 use crate::filter::ignore::IgnoreList;
 use crate::pipeline::{CollectSink, Outcome, ScanOptions, Scanner};
-use crate::report::{self, Report};
+use crate::report::{self, Report, escape};
 use crate::rules::RuleSet;
 use crate::source::walk::WalkOptions;
 use crate::source::{NoticeLevel, stdin};
@@ -209,10 +209,14 @@ pub(super) fn finish(
             .iter()
             .filter(|n| n.level >= NoticeLevel::Warning)
         {
-            eprintln!("leakproof: warning: {}: {}", n.path, n.message);
+            eprintln!(
+                "leakproof: warning: {}: {}",
+                escape::text(&n.path),
+                escape::text(&n.message)
+            );
         }
         for entry in &unused {
-            eprintln!("leakproof: unused entry: {entry}");
+            eprintln!("leakproof: unused entry: {}", escape::text(entry));
         }
         eprintln!("{}", report::summary_line(&report));
     }

@@ -4,11 +4,14 @@
 use std::io::{self, Write};
 
 use super::Report;
+use super::escape::text;
 use crate::rules::Severity;
 
-/// Escapes a command's message (data) part.
+/// Escapes a command's message (data) part: unsafe characters as visible
+/// escapes (see [`text`]), then what the Actions toolkit escapes.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    text(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

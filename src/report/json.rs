@@ -65,6 +65,5 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             remarks: &report.remarks,
         },
     };
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
-    writeln!(w)
+    super::escape::write_json(w, &doc)
 }

@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use super::escape::text;
 use super::{Report, summary_line};
 
 /// Writes the heading, one table row per finding, and the summary line.
@@ -44,11 +45,11 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "{}", code(&summary_line(report)))
 }
 
-/// A table cell holding `s` as a code span: line breaks become spaces, `|`
-/// is escaped (a table splits on it even inside code), and the fence is one
+/// A table cell holding `s` as a code span: control characters and line
+/// breaks are written as visible escapes (see [`text`]), `|` is escaped (a table splits on it even inside code), and the fence is one
 /// backtick longer than the longest run of backticks in `s`.
 fn code(s: &str) -> String {
-    let flat = s.replace(['\r', '\n'], " ").replace('|', "\\|");
+    let flat = text(s).replace('|', "\\|");
     let longest = flat.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if flat.starts_with('`') || flat.ends_with('`') {
@@ -66,7 +67,7 @@ mod tests {
     #[test]
     fn cells_cannot_break_the_table_or_turn_into_markup() {
         assert_eq!(code("a.env:3:14"), "`a.env:3:14`");
-        assert_eq!(code("x|y\nz"), "`x\\|y z`");
+        assert_eq!(code("x|y\nz\x1b"), "`x\\|y\\nz\\x1b`");
         assert_eq!(code("<b>*x*</b>"), "`<b>*x*</b>`");
         assert_eq!(code("a`b``c"), "```a`b``c```");
         assert_eq!(code("`tick"), "`` `tick ``");

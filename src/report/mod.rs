@@ -2,6 +2,7 @@
 //! workflow commands or Markdown. Reporters only format what they are
 //! given; none of them re-reads a file.
 
+pub mod escape;
 mod github;
 mod json;
 mod markdown;

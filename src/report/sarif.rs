@@ -210,8 +210,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
         .version(json!("2.1.0"))
         .runs(vec![run])
         .build();
-    serde_json::to_writer_pretty(&mut *w, &sarif)?;
-    writeln!(w)
+    super::escape::write_json(w, &sarif)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use super::Report;
+use super::escape::{line, text};
 use crate::source::NoticeKind;
 
 /// Writes one line per finding (and per suppressed candidate on request).
@@ -12,14 +13,22 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
         write!(
             w,
             "{}:{}:{}  {}  {}  {}  fingerprint={}",
-            f.path, f.line, f.column, f.rule_id, f.severity, f.secret, f.fingerprint
+            line(&f.path),
+            f.line,
+            f.column,
+            text(&f.rule_id),
+            f.severity,
+            text(&f.secret),
+            f.fingerprint
         )?;
         if let Some(c) = &f.commit {
             let short = c.commit.get(..12).unwrap_or(&c.commit);
             write!(
                 w,
-                "  commit={short} author=\"{}\" date={}",
-                c.author, c.date
+                "  commit={} author=\"{}\" date={}",
+                text(short),
+                text(&c.author),
+                text(&c.date)
             )?;
         }
         writeln!(w)?;
@@ -29,7 +38,12 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 w,
                 "suppressed {}:{}:{}  {}  {}: {}",
-                s.path, s.line, s.column, s.rule_id, s.mechanism, s.reason
+                text(&s.path),
+                s.line,
+                s.column,
+                text(&s.rule_id),
+                s.mechanism,
+                text(&s.reason)
             )?;
         }
     }
@@ -95,6 +109,6 @@ pub fn summary_line(report: &Report<'_>) -> String {
     if unreadable > 0 {
         parts.push(format!("{unreadable} unreadable"));
     }
-    parts.extend(report.remarks.iter().cloned());
+    parts.extend(report.remarks.iter().map(|r| text(r).into_owned()));
     format!("leakproof: {}", parts.join("; "))
 }

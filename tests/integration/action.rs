@@ -714,3 +714,24 @@ fn config_baseline_and_extra_args_reach_the_scan() {
         run.summary
     );
 }
+
+#[test]
+fn a_hostile_format_input_cannot_write_workflow_commands() {
+    let ws = Dir::new();
+    let run = Runner::new(ws.path(), "pull_request", serde_json::json!({}))
+        .input("format", "x\n::add-mask::y\r\x1b[2J%0A")
+        .run();
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("::"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "::error title=leakproof::format: expected text, json, sarif or github, not $'x\\n::add-mask::y\\r\\E[2J%250A'"
+        ]
+    );
+    assert!(!run.stdout.contains('\x1b') && !run.stderr.contains('\x1b'));
+}

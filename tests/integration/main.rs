@@ -7,6 +7,7 @@ mod ci;
 mod exit_codes;
 mod formats;
 mod git;
+mod hostile;
 mod install_hook;
 mod pre_commit;
 mod rules;

@@ -1,0 +1,168 @@
+//! Hostile input (issue #12): names and text from the scanned data cannot
+//! inject terminal sequences or workflow commands, and no message prints a
+//! secret.
+
+use crate::git::{commit, git, repo};
+use crate::util::*;
+
+/// Lines that a GitHub Actions runner would take as workflow commands (it
+/// trims leading whitespace first).
+fn commands(out: &str) -> Vec<&str> {
+    out.lines()
+        .filter(|l| l.trim_start().starts_with("::"))
+        .collect()
+}
+
+const FORMATS: [&str; 5] = ["text", "json", "sarif", "github", "markdown"];
+
+/// Names that try to write workflow commands or drive the terminal.
+const NEWLINE_NAME: &str = "x\n::stop-commands::tok\n.env";
+const ESCAPE_NAME: &str = "\x1b]0;owned\x07\x1b[2J\r.env";
+const COMMAND_NAME: &str = "::add-mask::y.env";
+
+#[test]
+fn file_names_cannot_write_workflow_commands_or_terminal_sequences() {
+    let dir = Dir::new();
+    for name in [NEWLINE_NAME, ESCAPE_NAME, COMMAND_NAME] {
+        dir.create(name, format!("TOKEN={EXTRA_TOKEN}\n"));
+    }
+    for format in FORMATS {
+        let out = dir.cmd().args(["scan", ".", "--format", format]).run();
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(
+                !stream.contains(['\x1b', '\x07', '\r']),
+                "{format}: {stream:?}"
+            );
+        }
+        let expected: Vec<String> = if format == "github" {
+            ["\\x1b]0;owned\\x07\\x1b[2J\\r.env", "%3A%3Aadd-mask%3A%3Ay.env", "x\\n%3A%3Astop-commands%3A%3Atok\\n.env"]
+                .iter()
+                .map(|path| {
+                    format!(
+                        "::error file={path},line=1,col=7,endLine=1,endColumn=47,title=leakproof%3A GitHub personal access token (classic) (critical)::github-pat-classic found a critical secret: ghp_*****. Fingerprint: "
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let found = commands(&out.stdout);
+        assert_eq!(found.len(), expected.len(), "{format}: {}", out.stdout);
+        for (line, prefix) in found.iter().zip(&expected) {
+            assert!(
+                line.starts_with(prefix.as_str()),
+                "{format}: {line}\n{prefix}"
+            );
+        }
+        assert!(commands(&out.stderr).is_empty(), "{}", out.stderr);
+    }
+    let text = dir.cmd().args(["scan", "."]).run().stdout;
+    let paths: Vec<&str> = text
+        .lines()
+        .map(|l| l.split(":1:7").next().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "\\x1b]0;owned\\x07\\x1b[2J\\r.env",
+            "\\x3a:add-mask::y.env",
+            "x\\n::stop-commands::tok\\n.env"
+        ]
+    );
+    // JSON keeps the exact name, escaped as JSON.
+    let json = dir
+        .cmd()
+        .args(["scan", ".", "--format", "json"])
+        .run()
+        .json();
+    let mut names: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    names.sort();
+    let mut want = vec![ESCAPE_NAME, COMMAND_NAME, NEWLINE_NAME];
+    want.sort();
+    assert_eq!(names, want);
+}
+
+#[test]
+fn warnings_on_stderr_escape_the_name() {
+    let dir = Dir::new();
+    dir.create(NEWLINE_NAME, "x".repeat(100));
+    dir.create(ESCAPE_NAME, "x".repeat(100));
+    let out = dir.cmd().args(["scan", ".", "--max-file-size", "10"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let warnings: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "leakproof: warning: \\x1b]0;owned\\x07\\x1b[2J\\r.env: 100 bytes is over the --max-file-size limit of 10 bytes; not scanned",
+            "leakproof: warning: x\\n::stop-commands::tok\\n.env: 100 bytes is over the --max-file-size limit of 10 bytes; not scanned",
+        ]
+    );
+    assert!(commands(&out.stderr).is_empty());
+}
+
+#[test]
+fn commit_authors_and_messages_are_escaped() {
+    let dir = repo();
+    git(
+        &dir,
+        &["config", "user.name", "Eve\x1b]8;;http://x\x07\x1b[1m"],
+    );
+    dir.create("a.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    commit(&dir, "add\x1b[31m token\r::warning::x");
+    for format in FORMATS {
+        let out = dir.cmd().args(["git", ".", "--format", format]).run();
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        assert!(
+            !out.stdout.contains(['\x1b', '\x07', '\r']),
+            "{format}: {:?}",
+            out.stdout
+        );
+        assert_eq!(commands(&out.stdout).len(), usize::from(format == "github"));
+    }
+    let text = dir.cmd().args(["git", "."]).run().stdout;
+    assert!(
+        text.contains("author=\"Eve\\x1b]8;;http://x\\x07\\x1b[1m <ann@example.com>\""),
+        "{text}"
+    );
+    let json = dir.cmd().args(["git", ".", "--format", "json"]).run();
+    assert!(
+        json.stdout
+            .contains(r#""message": "add\u001b[31m token\r::warning::x""#),
+        "{}",
+        json.stdout
+    );
+}
+
+#[test]
+fn json_and_sarif_escape_c1_and_bidi_characters() {
+    let dir = Dir::new();
+    let name = "a\u{9b}31m\u{202e}vne.txt";
+    dir.create(name, format!("TOKEN={EXTRA_TOKEN}\n"));
+    for format in ["json", "sarif"] {
+        let out = dir.cmd().args(["scan", ".", "--format", format]).run();
+        assert_eq!(out.code, 1);
+        assert!(!out.stdout.contains(['\u{9b}', '\u{202e}']), "{format}");
+        let json = out.json();
+        let path = if format == "json" {
+            json["findings"][0]["path"].clone()
+        } else {
+            json["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].clone()
+        };
+        let want = if format == "json" {
+            name
+        } else {
+            "a%C2%9B31m%E2%80%AEvne.txt"
+        };
+        assert_eq!(path, want);
+    }
+}
