@@ -7,13 +7,16 @@ use super::Report;
 use super::escape::text;
 use crate::rules::Severity;
 
-/// Escapes a command's message (data) part: unsafe characters as visible
-/// escapes (see [`text`]), then what the Actions toolkit escapes.
+/// Escapes a command's message (data) part: `%`, CR and LF as the Actions
+/// toolkit does (the runner decodes them, so a file name stays exact), then
+/// any other unsafe character as a visible escape (see [`text`]).
 fn escape_data(s: &str) -> String {
-    text(s)
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text(
+        &s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A"),
+    )
+    .into_owned()
 }
 
 /// Escapes a command property value.
@@ -56,7 +59,8 @@ mod tests {
 
     #[test]
     fn escapes_follow_the_actions_toolkit() {
-        assert_eq!(escape_data("50%\r\nok"), "50%25%0D%0Aok");
+        assert_eq!(escape_data("50%\r\nok\x1b"), "50%25%0D%0Aok\\x1b");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(escape_property("::x"), "%3A%3Ax");
     }
 }

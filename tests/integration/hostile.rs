@@ -36,7 +36,11 @@ fn file_names_cannot_write_workflow_commands_or_terminal_sequences() {
             );
         }
         let expected: Vec<String> = if format == "github" {
-            ["\\x1b]0;owned\\x07\\x1b[2J\\r.env", "%3A%3Aadd-mask%3A%3Ay.env", "x\\n%3A%3Astop-commands%3A%3Atok\\n.env"]
+            [
+                "\\x1b]0;owned\\x07\\x1b[2J%0D.env",
+                "%3A%3Aadd-mask%3A%3Ay.env",
+                "x%0A%3A%3Astop-commands%3A%3Atok%0A.env",
+            ]
                 .iter()
                 .map(|path| {
                     format!(
