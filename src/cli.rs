@@ -97,17 +97,22 @@ pub struct GitCmd {
     #[command(flatten)]
     pub scan: ScanFlags,
     /// Scan only the history reachable from REF (default: all refs).
-    #[arg(long, value_name = "REF", conflicts_with_all = ["range", "since", "staged"])]
+    #[arg(long, value_name = "REF", conflicts_with_all = ["range", "since", "staged", "unstaged"])]
     pub branch: Option<String>,
     /// Scan only what the commits BASE..HEAD add (a pull request).
-    #[arg(long, value_name = "BASE..HEAD", conflicts_with_all = ["since", "staged"])]
+    #[arg(long, value_name = "BASE..HEAD", conflicts_with_all = ["since", "staged", "unstaged"])]
     pub range: Option<String>,
     /// Scan only what the commits after REV add (REV..HEAD).
-    #[arg(long, value_name = "REV", conflicts_with = "staged")]
+    #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "unstaged"])]
     pub since: Option<String>,
     /// Scan only the staged changes (index against HEAD), for pre-commit.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "unstaged")]
     pub staged: bool,
+    /// Scan only the unstaged changes (work tree against the index, as
+    /// `git diff` shows them) and the untracked files .gitignore does not
+    /// exclude.
+    #[arg(long)]
+    pub unstaged: bool,
     /// Include the commit in fingerprints (by default a secret has one
     /// fingerprint wherever it appears in history).
     #[arg(long)]

@@ -1,4 +1,4 @@
-//! `leakproof git`: history, ranges and the staged index.
+//! `leakproof git`: history, ranges, the staged index and unstaged changes.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,6 +25,8 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
     let setup = setup(&cmd.scan, &root, cmd.fingerprint_commit)?;
     let plan = if cmd.staged {
         repo.staged(setup.max_file_size)?
+    } else if cmd.unstaged {
+        repo.unstaged(setup.max_file_size)?
     } else if let Some(range) = &cmd.range {
         repo.range(range, setup.max_file_size)?
     } else if let Some(since) = &cmd.since {
@@ -92,7 +94,7 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
             }
         }
     }
-    if !cmd.staged {
+    if !cmd.staged && !cmd.unstaged {
         remarks.insert(0, format!("{} commits", plan.commits));
     }
     // An object that cannot be read means history was not fully scanned:

@@ -68,6 +68,37 @@ fn error_notice(err: &ignore::Error) -> Notice {
     find(err, None)
 }
 
+/// What [`read_capped`] did.
+pub enum Capped {
+    /// The file is in the buffer.
+    Read,
+    /// The file has this many bytes, over the limit: nothing was read.
+    TooLarge(u64),
+}
+
+/// Reads the file at `path` into `buf` (cleared first), unless it is over
+/// `max_size` bytes. A file that grows while it is read is cut at
+/// `max_size + 1` bytes.
+pub fn read_capped(path: &Path, max_size: u64, buf: &mut Vec<u8>) -> std::io::Result<Capped> {
+    let mut file = File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > max_size {
+        return Ok(Capped::TooLarge(size));
+    }
+    buf.clear();
+    file.by_ref().take(max_size + 1).read_to_end(buf)?;
+    Ok(Capped::Read)
+}
+
+/// The notice for a file of `size` bytes over the `--max-file-size` limit.
+pub fn too_large(display: impl Into<String>, size: u64, max_size: u64) -> Notice {
+    Notice::new(
+        NoticeKind::TooLarge,
+        display,
+        format!("{size} bytes is over the --max-file-size limit of {max_size} bytes; not scanned"),
+    )
+}
+
 fn read_entry(
     entry: &DirEntry,
     opts: &WalkOptions,
@@ -79,27 +110,12 @@ fn read_entry(
     let display = clean(path);
     let unreadable =
         |e: std::io::Error| Notice::new(NoticeKind::Unreadable, display.clone(), e.to_string());
-    let mut file = match File::open(path) {
-        Ok(f) => f,
+    match read_capped(path, opts.max_file_size, buf) {
+        Ok(Capped::Read) => {}
+        Ok(Capped::TooLarge(size)) => {
+            return sink.skipped(too_large(display, size, opts.max_file_size));
+        }
         Err(e) => return sink.notice(unreadable(e)),
-    };
-    let size = match file.metadata() {
-        Ok(m) => m.len(),
-        Err(e) => return sink.notice(unreadable(e)),
-    };
-    if size > opts.max_file_size {
-        return sink.skipped(Notice::new(
-            NoticeKind::TooLarge,
-            display,
-            format!(
-                "{size} bytes is over the --max-file-size limit of {} bytes; not scanned",
-                opts.max_file_size
-            ),
-        ));
-    }
-    buf.clear();
-    if let Err(e) = file.by_ref().take(opts.max_file_size + 1).read_to_end(buf) {
-        return sink.notice(unreadable(e));
     }
     let Some(data) = scannable(buf) else {
         return sink.skipped(binary_notice(display));

@@ -676,47 +676,37 @@ fn a_range_does_not_report_what_a_merge_brings_from_the_base_branch() {
 }
 
 #[test]
-fn staged_fails_closed_without_an_index() {
+fn staged_and_unstaged_fail_closed_without_an_index_or_a_work_tree() {
     let dir = repo();
     dir.create("a.env", format!("TOKEN={EXTRA_TOKEN}\n"));
     git(&dir, &["add", "a.env"]);
     let missing = dir.path().join("no-such-index");
-    let out = dir
-        .cmd()
-        .args(["git", ".", "--staged"])
-        .env("GIT_INDEX_FILE", &missing)
-        .run();
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert_eq!(
-        out.stderr,
-        format!(
-            "leakproof: error: cannot read the index: GIT_INDEX_FILE names {}, which does not exist\n",
-            missing.display()
-        )
-    );
     commit(&dir, "one");
     let bare = Dir::new();
-    git(
-        &bare,
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            &dir.path().display().to_string(),
-            "b.git",
-        ],
-    );
-    let out = bare.cmd().args(["git", "b.git", "--staged"]).run();
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .starts_with("leakproof: error: --staged needs a work tree: ")
-            && out
-                .stderr
-                .ends_with("b.git/ is a bare repository, which has no staged changes\n"),
-        "{}",
-        out.stderr
-    );
+    let origin = dir.path().display().to_string();
+    git(&bare, &["clone", "-q", "--bare", &origin, "b.git"]);
+    for (option, changes) in [("--staged", "staged"), ("--unstaged", "unstaged")] {
+        let out = dir
+            .cmd()
+            .args(["git", ".", option])
+            .env("GIT_INDEX_FILE", &missing)
+            .run();
+        assert_eq!(out.code, 2, "{option}: {}", out.stderr);
+        assert_eq!(
+            out.stderr,
+            format!(
+                "leakproof: error: cannot read the index: GIT_INDEX_FILE names {}, which does not exist\n",
+                missing.display()
+            )
+        );
+        let out = bare.cmd().args(["git", "b.git", option]).run();
+        assert_eq!(out.code, 2, "{option}: {}", out.stderr);
+        let expected = format!(
+            "leakproof: error: {option} needs a work tree: {}/b.git/ is a bare repository, which has no {changes} changes\n",
+            bare.path().display()
+        );
+        assert_eq!(out.stderr, expected);
+    }
 }
 
 #[test]
@@ -744,4 +734,62 @@ fn a_nul_after_git_s_first_8000_bytes_does_not_make_a_blob_binary() {
     // git itself calls it text.
     let numstat = git(&dir, &["diff", "--numstat", &base, "HEAD"]);
     assert!(numstat.starts_with("2\t0\t"), "{numstat}");
+}
+
+/// A third synthetic token.
+const THIRD_TOKEN: &str = "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";
+/// A fourth synthetic token.
+const FOURTH_TOKEN: &str = "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";
+
+#[test]
+fn unstaged_scans_the_work_tree_against_the_index() {
+    let dir = repo();
+    dir.create(".gitignore", "*.log\n");
+    dir.create(".gitattributes", "*.env -diff\n");
+    dir.create("conf.env", format!("OLD={EXTRA_TOKEN}\n"));
+    dir.create("gone.env", format!("OLD={EXTRA_TOKEN}\n"));
+    dir.create("crlf.txt", format!("a = 1\nb = {EXTRA_TOKEN}\n"));
+    commit(&dir, "accepted long ago");
+    // Staged, not unstaged: --staged's business.
+    dir.create(
+        "conf.env",
+        format!("OLD={EXTRA_TOKEN}\nSTAGED={LATER_TOKEN}\n"),
+    );
+    git(&dir, &["add", "conf.env"]);
+    // Then edited again in the work tree, under the -diff attribute.
+    dir.create(
+        "conf.env",
+        format!("OLD={EXTRA_TOKEN}\nSTAGED={LATER_TOKEN}\nWORK={THIRD_TOKEN}\n"),
+    );
+    // Untracked and not ignored: reported whole; ignored: not scanned.
+    dir.create("new/dir/app.py", format!("# app\nKEY = '{FOURTH_TOKEN}'\n"));
+    dir.create("debug.log", format!("TOKEN={THIRD_TOKEN}\n"));
+    // Deleted: adds nothing. CRLF line endings: only the new line is new.
+    std::fs::remove_file(dir.path().join("gone.env")).unwrap();
+    dir.create(
+        "crlf.txt",
+        format!("a = 1\r\nb = {EXTRA_TOKEN}\r\ntoken = {LATER_TOKEN}\r\n"),
+    );
+    assert_eq!(
+        gate(&dir, &["--unstaged"], 1),
+        vec![
+            loc("github-pat-classic", "conf.env", 3, 6),
+            loc("github-pat-classic", "crlf.txt", 3, 9),
+            loc("github-pat-classic", "new/dir/app.py", 2, 8),
+        ]
+    );
+    // The index is untouched by it; --staged still sees its own change.
+    assert_eq!(
+        gate(&dir, &["--staged"], 1),
+        vec![loc("github-pat-classic", "conf.env", 2, 8)]
+    );
+    // Nothing unstaged: clean, and it says so.
+    git(&dir, &["add", "-A"]);
+    let out = run_git(&dir, &[".", "--unstaged"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no unstaged changes: nothing scanned"),
+        "{}",
+        out.stderr
+    );
 }

@@ -1,5 +1,5 @@
-//! The plans of a commit range and of the staged index: the blobs they add,
-//! each with its added lines.
+//! The plans of a commit range, of the staged index and of the unstaged
+//! work tree: the files they add or change, each with its added lines.
 //!
 //! libgit2 lists which files changed (object ids only); the added lines are
 //! computed here from the two blobs, with git's line diff run on plain
@@ -10,12 +10,13 @@
 //! one side merely brings from the other is not.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{Delta, Diff, DiffOptions, ErrorCode, FileMode, Oid, Patch, Sort, Tree};
 
 use super::{GitBlob, GitError, GitRepo, Plan, SHALLOW_HINT, read_err};
 use crate::source::is_binary;
+use crate::source::walk::{Capped, read_capped};
 
 /// A file that a change adds or modifies.
 struct Changed {
@@ -92,7 +93,7 @@ impl GitRepo {
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(read_err(format!("the changes of commit {oid}")))?;
-            self.add_changes(&diffs, Some(oid), max_size, &mut seen, &mut plan.blobs)?;
+            self.add_changes(&diffs, Some(oid), max_size, &mut seen, &mut plan)?;
         }
         if plan.commits == 0 {
             plan.remarks
@@ -115,7 +116,63 @@ impl GitRepo {
                 changes: "staged changes",
             });
         }
-        let index = match std::env::var_os("GIT_INDEX_FILE") {
+        let index = self.index()?;
+        let head_tree = match self.repo.head() {
+            Ok(head) => Some(head.peel_to_tree().map_err(read_err("the tree of HEAD"))?),
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
+            Err(e) => return Err(read_err("HEAD")(e)),
+        };
+        let diff = self
+            .repo
+            .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options()))
+            .map_err(read_err("the staged changes"))?;
+        let mut plan = Plan::default();
+        self.add_changes(&[diff], None, max_size, &mut HashMap::new(), &mut plan)?;
+        if plan.blobs.is_empty() {
+            plan.remarks
+                .push("no staged changes: nothing scanned".to_string());
+        }
+        Ok(plan)
+    }
+
+    /// The unstaged changes: the work tree against the index (what
+    /// `git diff` shows), plus the untracked files that `.gitignore` does
+    /// not exclude (what `git status` lists as untracked, and `git add -A`
+    /// would stage), read whole. Symbolic links are not followed, as in
+    /// `scan`. Lines that differ only in their line ending (CRLF in the work
+    /// tree, LF in the index) are not new.
+    pub fn unstaged(&self, max_size: u64) -> Result<Plan, GitError> {
+        let Some(work_tree) = self.repo.workdir() else {
+            return Err(GitError::Bare {
+                option: "--unstaged",
+                path: self.path.display().to_string(),
+                changes: "unstaged changes",
+            });
+        };
+        let index = self.index()?;
+        let mut opts = diff_options();
+        opts.include_untracked(true).recurse_untracked_dirs(true);
+        let diff = self
+            .repo
+            .diff_index_to_workdir(Some(&index), Some(&mut opts))
+            .map_err(read_err("the unstaged changes"))?;
+        let mut plan = Plan {
+            work_tree: Some(work_tree.to_path_buf()),
+            ..Plan::default()
+        };
+        self.add_changes(&[diff], None, max_size, &mut HashMap::new(), &mut plan)?;
+        if plan.blobs.is_empty() {
+            plan.remarks
+                .push("no unstaged changes: nothing scanned".to_string());
+        }
+        Ok(plan)
+    }
+
+    /// The index git would use: the one `GIT_INDEX_FILE` names, or the
+    /// repository's. A `GIT_INDEX_FILE` that names a missing file is an
+    /// error: libgit2 would open it as an empty index.
+    fn index(&self) -> Result<git2::Index, GitError> {
+        match std::env::var_os("GIT_INDEX_FILE") {
             Some(file) => {
                 let file = Path::new(&file);
                 if !file.is_file() {
@@ -131,51 +188,36 @@ impl GitRepo {
             }
             None => self.repo.index(),
         }
-        .map_err(read_err("the index"))?;
-        let head_tree = match self.repo.head() {
-            Ok(head) => Some(head.peel_to_tree().map_err(read_err("the tree of HEAD"))?),
-            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
-            Err(e) => return Err(read_err("HEAD")(e)),
-        };
-        let diff = self
-            .repo
-            .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options()))
-            .map_err(read_err("the staged changes"))?;
-        let mut plan = Plan::default();
-        self.add_changes(
-            &[diff],
-            None,
-            max_size,
-            &mut HashMap::new(),
-            &mut plan.blobs,
-        )?;
-        if plan.blobs.is_empty() {
-            plan.remarks
-                .push("no staged changes: nothing scanned".to_string());
-        }
-        Ok(plan)
+        .map_err(read_err("the index"))
     }
 
-    /// Adds to `out` every file that is added or modified in each of
-    /// `diffs` (one per parent, all with the same new side), with the lines
-    /// that are new against every parent; `seen` keeps each blob once
-    /// across commits, with the union of its added lines.
+    /// Adds to `plan` every file that is added or modified in each of
+    /// `diffs` (one per parent, all with the same new side, which is the
+    /// plan's work tree when it has one), with the lines that are new
+    /// against every parent; `seen` keeps each blob once across commits,
+    /// with the union of its added lines.
     fn add_changes(
         &self,
         diffs: &[Diff<'_>],
         commit: Option<Oid>,
         max_size: u64,
         seen: &mut HashMap<Oid, usize>,
-        out: &mut Vec<GitBlob>,
+        plan: &mut Plan,
     ) -> Result<(), GitError> {
         let Some((first, others)) = diffs.split_first() else {
             return Ok(());
         };
+        let work_tree = plan.work_tree.as_deref();
         let others: Vec<HashMap<Vec<u8>, Changed>> = others
             .iter()
-            .map(|d| changed_files(d).map(|c| (c.path.clone(), c)).collect())
+            .map(|d| {
+                changed_files(d, work_tree.is_some())
+                    .map(|c| (c.path.clone(), c))
+                    .collect()
+            })
             .collect();
-        for change in changed_files(first) {
+        let mut buf = Vec::new();
+        for change in changed_files(first, work_tree.is_some()) {
             // Unchanged against some parent: the merge took it from there.
             let mut olds = vec![change.old];
             for other in &others {
@@ -188,20 +230,37 @@ impl GitRepo {
                 continue;
             }
             let path = String::from_utf8_lossy(&change.path).into_owned();
-            let Some(added) = self.added_lines(&path, &olds, change.new, max_size)? else {
+            let added = match work_tree {
+                Some(dir) => {
+                    let file = dir.join(bytes_path(&change.path));
+                    match read_capped(&file, max_size, &mut buf) {
+                        Ok(Capped::Read) => self.added_lines(&path, &olds, &buf, true)?,
+                        Ok(Capped::TooLarge(_)) => Some(Vec::new()),
+                        Err(e) => {
+                            return Err(GitError::Read {
+                                what: file.display().to_string(),
+                                message: e.to_string(),
+                            });
+                        }
+                    }
+                }
+                None => self.added_lines_of_blob(&path, &olds, change.new, max_size)?,
+            };
+            let Some(added) = added else {
                 continue;
             };
-            match seen.get(&change.new) {
+            // Work-tree files have no object id to share.
+            match seen.get(&change.new).filter(|_| work_tree.is_none()) {
                 Some(&i) => {
-                    if let Some(existing) = out[i].added_lines.as_mut() {
+                    if let Some(existing) = plan.blobs[i].added_lines.as_mut() {
                         existing.extend(added);
                         existing.sort_unstable();
                         existing.dedup();
                     }
                 }
                 None => {
-                    seen.insert(change.new, out.len());
-                    out.push(GitBlob {
+                    seen.insert(change.new, plan.blobs.len());
+                    plan.blobs.push(GitBlob {
                         oid: change.new,
                         path,
                         commit,
@@ -213,36 +272,53 @@ impl GitRepo {
         Ok(())
     }
 
-    /// The lines of blob `new` that are new against each of `olds`, or
-    /// `None` when there are none. A blob that is binary or over
-    /// `max_size` is not diffed: it is planned with no lines, and reading
-    /// it reports it whole (a changed key file is a new key) or says why
-    /// it was not scanned.
-    fn added_lines(
+    /// [`Self::added_lines`] for blob `new`. A blob over `max_size` is not
+    /// read: it is planned with no lines, and reading it says why it was
+    /// not scanned.
+    fn added_lines_of_blob(
         &self,
         path: &str,
         olds: &[Option<Oid>],
         new: Oid,
         max_size: u64,
     ) -> Result<Option<Vec<usize>>, GitError> {
-        let what = |oid: Oid| format!("blob {oid} ({path})");
         let (size, _) = self
             .repo
             .odb()
             .and_then(|odb| odb.read_header(new))
-            .map_err(read_err(what(new)))?;
+            .map_err(read_err(format!("blob {new} ({path})")))?;
         if size as u64 > max_size {
             return Ok(Some(Vec::new()));
         }
-        let blob = self.repo.find_blob(new).map_err(read_err(what(new)))?;
-        let data = blob.content();
+        let blob = self
+            .repo
+            .find_blob(new)
+            .map_err(read_err(format!("blob {new} ({path})")))?;
+        self.added_lines(path, olds, blob.content(), false)
+    }
+
+    /// The lines of `data` that are new against each of the blobs `olds`
+    /// (every line against `None`), or `None` when there are none; with
+    /// `ignore_eol`, a line whose only change is its line ending is not
+    /// new. Binary content is not diffed: it is planned with no lines, and
+    /// reading it reports it whole (a changed key file is a new key).
+    fn added_lines(
+        &self,
+        path: &str,
+        olds: &[Option<Oid>],
+        data: &[u8],
+        ignore_eol: bool,
+    ) -> Result<Option<Vec<usize>>, GitError> {
         if is_binary(data) {
             return Ok(Some(Vec::new()));
         }
         let mut added = all_lines(data);
         for old in olds.iter().flatten() {
-            let old_blob = self.repo.find_blob(*old).map_err(read_err(what(*old)))?;
-            let against = new_lines(old_blob.content(), data)
+            let old_blob = self
+                .repo
+                .find_blob(*old)
+                .map_err(read_err(format!("blob {old} ({path})")))?;
+            let against = new_lines(old_blob.content(), data, ignore_eol)
                 .map_err(read_err(format!("the changes of {path}")))?;
             added.retain(|line| against.binary_search(line).is_ok());
             if added.is_empty() {
@@ -260,26 +336,45 @@ fn diff_options() -> DiffOptions {
     opts
 }
 
-/// The files that `diff` adds or modifies (submodules excluded).
-fn changed_files<'d>(diff: &'d Diff<'_>) -> impl Iterator<Item = Changed> + 'd {
-    diff.deltas().filter_map(|delta| {
+/// The files that `diff` adds or modifies (submodules excluded). In a
+/// diff against the work tree, the new side is a file on disk (its id may
+/// not be computed) and symbolic links are left out, as `scan` leaves them.
+fn changed_files<'d>(diff: &'d Diff<'_>, work_tree: bool) -> impl Iterator<Item = Changed> + 'd {
+    diff.deltas().filter_map(move |delta| {
         let old = match delta.status() {
             Delta::Added | Delta::Untracked => None,
-            Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange => {
-                Some(delta.old_file().id())
-            }
+            Delta::Modified
+            | Delta::Renamed
+            | Delta::Copied
+            | Delta::Typechange
+            | Delta::Conflicted => Some(delta.old_file().id()).filter(|id| !id.is_zero()),
             _ => return None,
         };
         let file = delta.new_file();
-        if file.mode() == FileMode::Commit || file.id().is_zero() {
-            return None;
-        }
-        Some(Changed {
+        let skip = match file.mode() {
+            FileMode::Commit => true,
+            FileMode::Link => work_tree,
+            _ => !work_tree && file.id().is_zero(),
+        };
+        (!skip).then(|| Changed {
             path: file.path_bytes().unwrap_or_default().to_vec(),
             old,
             new: file.id(),
         })
     })
+}
+
+/// A path as git stores it (bytes), as a path of this platform.
+fn bytes_path(path: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(path))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(path).into_owned())
+    }
 }
 
 /// Every line of `data`, 1-based.
@@ -291,10 +386,13 @@ fn all_lines(data: &[u8]) -> Vec<usize> {
 
 /// The 1-based lines of `new` that git's line diff finds added against
 /// `old`, sorted. The buffers carry no path, so no attribute applies, and
-/// every buffer is diffed as text.
-fn new_lines(old: &[u8], new: &[u8]) -> Result<Vec<usize>, git2::Error> {
+/// every buffer is diffed as text. `ignore_eol` ignores whitespace at the
+/// end of lines, carriage returns included.
+fn new_lines(old: &[u8], new: &[u8], ignore_eol: bool) -> Result<Vec<usize>, git2::Error> {
     let mut opts = DiffOptions::new();
-    opts.context_lines(0).force_text(true);
+    opts.context_lines(0)
+        .force_text(true)
+        .ignore_whitespace_eol(ignore_eol);
     let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))?;
     let mut lines = Vec::new();
     for i in 0..patch.num_hunks() {

@@ -1,5 +1,6 @@
 //! Git sources through git2: every unique blob of a history, the blobs a
-//! commit range adds (with the added lines), and the staged index.
+//! commit range adds (with the added lines), the staged index and the
+//! unstaged work tree.
 //!
 //! The history is walked oldest first and every tree is read once, so each
 //! blob is scanned once and attributed to the first commit (and path) that
@@ -9,7 +10,8 @@
 //! see what it was asked to see cannot be trusted.
 //!
 //! - `walk`: the plan of a full history.
-//! - `diff`: the plans of a commit range and of the staged index.
+//! - `diff`: the plans of a commit range, the staged index and the
+//!   unstaged work tree.
 //! - `read`: reading a plan's blobs in parallel ([`read()`]).
 //! - `provenance`: commit metadata for findings.
 //! - [`novelty`]: which lines of a file's version are new.
@@ -110,6 +112,9 @@ pub struct Plan {
     pub commits: usize,
     /// Remarks for the summary (truncated history, empty range).
     pub remarks: Vec<String>,
+    /// For `--unstaged`: the work tree whose files (at each blob's path)
+    /// hold the content to scan, instead of the object database.
+    pub work_tree: Option<PathBuf>,
 }
 
 /// Sets libgit2's process-wide options for scanning: call it once, before

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::novelty::{Lineage, MarkLines};
 use super::{GitBlob, Plan};
 use crate::finding::Commit;
+use crate::source::walk::{Capped, read_capped, too_large};
 use crate::source::{
     Blob, Changes, Notice, NoticeKind, Origin, Sink, binary_notice, is_binary, scannable,
 };
@@ -89,12 +90,36 @@ pub fn read<S, F>(
                     read_one(repo, &plan.blobs[i], max_size, Some(&mut seen), sink);
                 }
             });
+    } else if let Some(work_tree) = &plan.work_tree {
+        plan.blobs.par_iter().for_each_init(
+            || (Vec::new(), make_sink()),
+            |(buf, sink), item| read_file(work_tree, item, max_size, buf, sink),
+        );
     } else {
         plan.blobs
             .par_iter()
             .for_each_init(init, |(repo, sink), item| {
                 read_one(repo, item, max_size, None, sink);
             });
+    }
+}
+
+/// Reads the work-tree file of `item` (for `--unstaged`).
+fn read_file(
+    work_tree: &Path,
+    item: &GitBlob,
+    max_size: u64,
+    buf: &mut Vec<u8>,
+    sink: &mut dyn Sink,
+) {
+    match read_capped(&work_tree.join(&item.path), max_size, buf) {
+        Ok(Capped::Read) => hand_on(item, buf, None, sink),
+        Ok(Capped::TooLarge(size)) => sink.skipped(too_large(item.path.clone(), size, max_size)),
+        Err(e) => sink.notice(Notice::new(
+            NoticeKind::Unreadable,
+            item.path.clone(),
+            e.to_string(),
+        )),
     }
 }
 
@@ -145,7 +170,13 @@ fn read_blob(
         Ok(b) => b,
         Err(e) => return sink.notice(unreadable(e)),
     };
-    let Some(data) = scannable(blob.content()) else {
+    hand_on(item, blob.content(), lineage, sink);
+}
+
+/// Hands the content of `item` to the sink: binary content that is not a
+/// key becomes a notice; binary keys are scanned whole, in their text form.
+fn hand_on(item: &GitBlob, content: &[u8], lineage: Option<&mut Lineage>, sink: &mut dyn Sink) {
+    let Some(data) = scannable(content) else {
         return sink.skipped(binary_notice(item.path.clone()));
     };
     let origin = match item.commit {
@@ -168,10 +199,7 @@ fn read_blob(
     sink.blob(Blob {
         data: &data,
         origin,
-        only_lines: item
-            .added_lines
-            .as_deref()
-            .filter(|_| !is_binary(blob.content())),
+        only_lines: item.added_lines.as_deref().filter(|_| !is_binary(content)),
         changed: changed.as_ref().map(|(lines, lineage)| Changes {
             lines,
             marks: lineage.marks(),
