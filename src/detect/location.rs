@@ -1,9 +1,23 @@
 //! Byte offsets to 1-based line and column, computed only for matches.
 
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// Bytes per block of the continuation-byte prefix counts that keep
+/// columns on long lines O(block) per query instead of O(line).
+const COLUMN_BLOCK: usize = 4096;
+
 /// Line starts of one blob, built once per blob that has findings.
 pub struct LineIndex<'a> {
     data: &'a [u8],
     starts: Vec<usize>,
+    /// UTF-8 continuation bytes before each multiple of [`COLUMN_BLOCK`],
+    /// built on the first column query on a long line.
+    continuation: OnceLock<Vec<usize>>,
+}
+
+fn is_continuation(b: u8) -> bool {
+    (b & 0xC0) == 0x80
 }
 
 impl<'a> LineIndex<'a> {
@@ -11,15 +25,56 @@ impl<'a> LineIndex<'a> {
     pub fn new(data: &'a [u8]) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
-        LineIndex { data, starts }
+        LineIndex {
+            data,
+            starts,
+            continuation: OnceLock::new(),
+        }
+    }
+
+    /// Number of lines (a final line without a newline counts; an empty
+    /// blob has one empty line).
+    pub fn lines(&self) -> usize {
+        self.starts.len()
     }
 
     /// 0-based line number holding `offset`.
-    fn line_of(&self, offset: usize) -> usize {
+    pub fn line_of(&self, offset: usize) -> usize {
         match self.starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         }
+    }
+
+    /// The bytes of lines `first..=last` (0-based), the last newline
+    /// included.
+    pub fn range(&self, first: usize, last: usize) -> Range<usize> {
+        let start = self.starts.get(first).copied().unwrap_or(self.data.len());
+        let end = self
+            .starts
+            .get(last + 1)
+            .copied()
+            .unwrap_or(self.data.len());
+        start..end.max(start)
+    }
+
+    /// UTF-8 continuation bytes in `data[..offset]`.
+    fn continuation_before(&self, offset: usize) -> usize {
+        let blocks = self.continuation.get_or_init(|| {
+            let mut counts = vec![0];
+            let mut total = 0;
+            for chunk in self.data.chunks(COLUMN_BLOCK) {
+                total += chunk.iter().filter(|&&b| is_continuation(b)).count();
+                counts.push(total);
+            }
+            counts
+        });
+        let block = offset / COLUMN_BLOCK;
+        blocks[block]
+            + self.data[block * COLUMN_BLOCK..offset]
+                .iter()
+                .filter(|&&b| is_continuation(b))
+                .count()
     }
 
     /// 1-based `(line, column)` of a byte offset; the column counts Unicode
@@ -27,11 +82,15 @@ impl<'a> LineIndex<'a> {
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let col = self.data[start..offset]
-            .iter()
-            .filter(|&&b| (b & 0xC0) != 0x80)
-            .count();
-        (line + 1, col + 1)
+        let continuation = if offset - start <= COLUMN_BLOCK {
+            self.data[start..offset]
+                .iter()
+                .filter(|&&b| is_continuation(b))
+                .count()
+        } else {
+            self.continuation_before(offset) - self.continuation_before(start)
+        };
+        (line + 1, offset - start - continuation + 1)
     }
 
     /// The byte range of the full lines covering `start..end`, without the
@@ -73,5 +132,36 @@ mod tests {
         let data = b"a=1\r\nb=2\r\n";
         let idx = LineIndex::new(data);
         assert_eq!(idx.line_span(5, 6), (5, 8));
+    }
+
+    #[test]
+    fn columns_on_long_lines_match_a_direct_count() {
+        let mut data = "é".repeat(3 * super::COLUMN_BLOCK).into_bytes();
+        data.extend(
+            b"
+abc",
+        );
+        data.extend("ü".repeat(super::COLUMN_BLOCK).bytes());
+        let idx = LineIndex::new(&data);
+        for offset in [
+            0,
+            2,
+            4094,
+            4096,
+            5000,
+            6 * super::COLUMN_BLOCK,
+            data.len() - 1,
+        ] {
+            let start = data[..offset]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let chars = data[start..offset]
+                .iter()
+                .filter(|&&b| (b & 0xC0) != 0x80)
+                .count();
+            let line = 1 + data[..offset].iter().filter(|&&b| b == b'\n').count();
+            assert_eq!(idx.position(offset), (line, chars + 1), "offset {offset}");
+        }
     }
 }

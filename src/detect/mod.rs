@@ -15,6 +15,7 @@ use std::ops::Range;
 
 use crate::finding::{Confidence, Suppression};
 use crate::rules::RuleSet;
+use location::LineIndex;
 use prefilter::Prefilter;
 
 /// Most lines of context put around a changed line or a keyword for rules
@@ -58,38 +59,32 @@ pub struct Engine {
     context_lines: u32,
 }
 
-/// `changed` widened by `context` lines on each side, merged where they
-/// touch; every window starts at a line start and ends after a newline or
-/// at the end of `data`.
-fn windows(data: &[u8], changed: &[Range<usize>], context: u32) -> Vec<Range<usize>> {
-    let line_start = |at: usize| memchr::memrchr(b'\n', &data[..at]).map_or(0, |nl| nl + 1);
-    let line_end =
-        |at: usize| memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |nl| at + nl + 1);
-    let mut out: Vec<Range<usize>> = Vec::new();
-    for range in changed {
-        // The start of the range's first line, then `context` lines up.
-        let mut start = line_start(range.start.min(data.len()));
-        for _ in 0..context {
-            if start == 0 {
-                break;
-            }
-            start = line_start(start - 1);
-        }
-        // The end of the range's last line, then `context` lines down.
-        let last = range.end.max(start + 1).min(data.len()).saturating_sub(1);
-        let mut end = line_end(last);
-        for _ in 0..context {
-            if end >= data.len() {
-                break;
-            }
-            end = line_end(end);
-        }
-        match out.last_mut() {
-            Some(last) if start <= last.end => last.end = last.end.max(end),
-            _ => out.push(start..end),
+/// The byte ranges of windows of `context` lines on each side of
+/// `lines` (0-based line numbers, ascending), merged where they overlap or
+/// touch: each starts at a line start and ends after a newline or at the
+/// end of the blob. Linear in the number of lines given.
+fn windows(
+    index: &LineIndex<'_>,
+    lines: impl IntoIterator<Item = usize>,
+    context: u32,
+) -> Vec<Range<usize>> {
+    let context = context as usize;
+    let last_line = index.lines() - 1;
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for line in lines {
+        let (first, last) = (
+            line.saturating_sub(context),
+            line.saturating_add(context).min(last_line),
+        );
+        match spans.last_mut() {
+            Some(span) if first <= span.1 + 1 => span.1 = span.1.max(last),
+            _ => spans.push((first, last)),
         }
     }
-    out
+    spans
+        .into_iter()
+        .map(|(first, last)| index.range(first, last))
+        .collect()
 }
 
 impl Engine {
@@ -130,9 +125,14 @@ impl Engine {
             }
             return self.finish(out);
         }
+        let index = LineIndex::new(data);
         let mut hits = Vec::new();
         self.prefilter.hits(data, &mut hits);
+        for hit in &mut hits {
+            hit.1 = index.line_of(hit.1);
+        }
         hits.sort_unstable();
+        hits.dedup();
         let mut rest = hits.as_slice();
         while let Some(&(idx, _)) = rest.first() {
             let n = rest.partition_point(|&(rule, _)| rule == idx);
@@ -142,8 +142,8 @@ impl Engine {
                 self.run_rule(idx, data, 0, &mut out);
                 continue;
             };
-            let at: Vec<Range<usize>> = group.iter().map(|&(_, pos)| pos..pos + 1).collect();
-            for window in windows(data, &at, span.min(MAX_CONTEXT_LINES)) {
+            let lines = group.iter().map(|&(_, line)| line);
+            for window in windows(&index, lines, span.min(MAX_CONTEXT_LINES)) {
                 self.run_rule(idx, &data[window.clone()], window.start, &mut out);
             }
         }
@@ -199,7 +199,13 @@ impl Engine {
         }
         let mut triggered = Vec::new();
         let mut whole = vec![false; rules.len()];
-        for window in windows(data, changed, self.context_lines) {
+        let index = LineIndex::new(data);
+        let changed_lines = changed.iter().flat_map(|r| {
+            let first = index.line_of(r.start.min(data.len()));
+            let last = index.line_of(r.end.saturating_sub(1).max(r.start).min(data.len()));
+            first..=last
+        });
+        for window in windows(&index, changed_lines, self.context_lines) {
             let bytes = &data[window.clone()];
             self.prefilter.triggered(bytes, &mut triggered);
             for (idx, rule) in rules.iter().enumerate() {
@@ -288,25 +294,93 @@ impl Engine {
     /// A generic rule yields to any specific rule that matched an overlapping
     /// secret, even one the specific rule rejected (a token with a failed
     /// checksum is not a generic secret either); among generic rules, the
-    /// first one in load order wins.
+    /// first one in load order wins over those it overlaps, unless entropy
+    /// or a validator rejected it. The winner named is the one whose secret
+    /// starts first. O(c log c) in the number of candidates.
     fn supersede_generic(&self, cands: &mut [Candidate]) {
         let rules = self.rules.rules();
-        for i in 0..cands.len() {
-            if !rules[cands[i].rule].generic || cands[i].suppressed.is_some() {
-                continue;
-            }
-            let (s, e) = (cands[i].secret_start, cands[i].secret_end);
-            let winner = cands.iter().enumerate().find(|(j, o)| {
-                *j != i
-                    && o.secret_start < e
-                    && s < o.secret_end
-                    && (!rules[o.rule].generic
-                        || (o.suppressed.is_none() && o.rule < cands[i].rule))
-            });
-            if let Some((_, o)) = winner {
-                cands[i].suppressed = Some(Suppression::Superseded(rules[o.rule].id.clone()));
+        // Who can win: specific candidates, and generic ones per rule.
+        let mut specific = Intervals::default();
+        let mut generic: Vec<(usize, Intervals)> = Vec::new();
+        for (i, c) in cands.iter().enumerate() {
+            if !rules[c.rule].generic {
+                specific.push(c, i);
+            } else if c.suppressed.is_none() {
+                match generic.iter_mut().find(|(rule, _)| *rule == c.rule) {
+                    Some((_, set)) => set.push(c, i),
+                    None => {
+                        let mut set = Intervals::default();
+                        set.push(c, i);
+                        generic.push((c.rule, set));
+                    }
+                }
             }
         }
+        specific.seal();
+        for (_, set) in &mut generic {
+            set.seal();
+        }
+        let mut verdicts = Vec::new();
+        for (i, c) in cands.iter().enumerate() {
+            if !rules[c.rule].generic || c.suppressed.is_some() {
+                continue;
+            }
+            let (s, e) = (c.secret_start, c.secret_end);
+            let winner = std::iter::once(&specific)
+                .chain(
+                    generic
+                        .iter()
+                        .filter(|(rule, _)| *rule < c.rule)
+                        .map(|(_, set)| set),
+                )
+                .filter_map(|set| set.first_overlapping(s, e))
+                .min_by_key(|&j| (cands[j].secret_start, cands[j].rule));
+            if let Some(j) = winner {
+                verdicts.push((i, cands[j].rule));
+            }
+        }
+        for (i, rule) in verdicts {
+            cands[i].suppressed = Some(Suppression::Superseded(rules[rule].id.clone()));
+        }
+    }
+}
+
+/// Secret spans of some candidates, for "which of them overlaps this
+/// span first" in O(log n).
+#[derive(Default)]
+struct Intervals {
+    /// `(secret_start, secret_end, candidate index)`, sorted by start
+    /// once sealed.
+    spans: Vec<(usize, usize, usize)>,
+    /// `prefix_end[k]`: the largest end among `spans[..=k]`.
+    prefix_end: Vec<usize>,
+}
+
+impl Intervals {
+    fn push(&mut self, c: &Candidate, index: usize) {
+        self.spans.push((c.secret_start, c.secret_end, index));
+    }
+
+    fn seal(&mut self) {
+        self.spans.sort_unstable();
+        let mut max = 0;
+        self.prefix_end = self
+            .spans
+            .iter()
+            .map(|&(_, end, _)| {
+                max = max.max(end);
+                max
+            })
+            .collect();
+    }
+
+    /// The candidate with the first-starting span that overlaps `s..e`.
+    fn first_overlapping(&self, s: usize, e: usize) -> Option<usize> {
+        // Spans starting before `e`; the first of them ending after `s`
+        // is where the running maximum of ends first exceeds `s`.
+        let before = self.spans.partition_point(|&(start, _, _)| start < e);
+        let k = self.prefix_end[..before].partition_point(|&end| end <= s);
+        (k < before).then(|| self.spans[k].2)
     }
 }
 
@@ -317,22 +391,135 @@ mod tests {
     #[test]
     fn windows_widen_by_whole_lines_and_merge() {
         let data = b"l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\n";
+        let index = LineIndex::new(data);
         let text = |r: &Range<usize>| std::str::from_utf8(&data[r.clone()]).unwrap();
         // Line 4 with one line of context on each side.
-        let w = windows(data, &[Range { start: 9, end: 12 }], 1);
+        let w = windows(&index, [3], 1);
         assert_eq!(w.iter().map(text).collect::<Vec<_>>(), ["l3\nl4\nl5\n"]);
         // Lines 2 and 6 with two lines of context touch and merge.
-        let w = windows(data, &[3..6, 15..18], 2);
+        let w = windows(&index, [1, 5], 2);
         assert_eq!(
             w.iter().map(text).collect::<Vec<_>>(),
             ["l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\n"]
         );
-        // No context at the edges of the data.
-        let whole = Range { start: 0, end: 4 };
+        // Lines 1 and 8 with one line of context stay apart.
+        let w = windows(&index, [0, 7], 1);
         assert_eq!(
-            windows(b"only", std::slice::from_ref(&whole), 3),
-            vec![whole]
+            w.iter().map(text).collect::<Vec<_>>(),
+            ["l1\nl2\n", "l7\nl8\n"]
         );
+        // No context at the edges of the data.
+        let only = LineIndex::new(b"only");
+        assert_eq!(windows(&only, [0], 3), vec![0..4]);
+    }
+
+    /// Generous bound for inputs that took minutes when a stage was
+    /// quadratic and take well under a second in a release build (a few in
+    /// a debug build): the shape, not the speed, is what is checked.
+    const QUADRATIC_BOUND: std::time::Duration = std::time::Duration::from_secs(30);
+
+    #[test]
+    fn a_long_line_of_keywords_is_scanned_in_linear_time() {
+        // 2 MB on one line, a keyword hit every 6 bytes: walking back to
+        // the line start for every hit was ~1e11 byte steps.
+        let engine = Engine::new(RuleSet::builtin().unwrap());
+        let data = b"token ".repeat(350_000);
+        let started = std::time::Instant::now();
+        let found = engine.scan(&data);
+        assert!(found.is_empty());
+        assert!(
+            started.elapsed() < QUADRATIC_BOUND,
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn many_generic_candidates_are_resolved_in_n_log_n() {
+        // 60,000 generic candidates: comparing each with every other was
+        // 3.6e9 comparisons.
+        let engine = Engine::new(RuleSet::builtin().unwrap());
+        let alphabet = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut data = Vec::new();
+        for _ in 0..60_000 {
+            data.extend(b"password = \"");
+            for _ in 0..24 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                data.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            data.extend(b"\"\n");
+        }
+        let started = std::time::Instant::now();
+        let found = engine.scan(&data);
+        assert!(
+            started.elapsed() < QUADRATIC_BOUND,
+            "{:?}",
+            started.elapsed()
+        );
+        let rules = engine.rules().rules();
+        let reported: Vec<&str> = found
+            .iter()
+            .filter(|c| c.suppressed.is_none())
+            .map(|c| rules[c.rule].id.as_str())
+            .collect();
+        assert_eq!(reported.len(), 60_000);
+        assert!(reported.iter().all(|id| *id == "generic-password"));
+    }
+
+    #[test]
+    fn a_generic_match_yields_to_an_overlapping_specific_one() {
+        let engine = demo_engine_with_generic();
+        let data = b"secret = demo_k3j4h5g6f7d8\nsecret = Zx8kQ2mN4pR7tV1w\n";
+        let found: Vec<(&str, Option<String>)> = engine
+            .scan(data)
+            .iter()
+            .map(|c| {
+                (
+                    engine.rules().rules()[c.rule].id.as_str(),
+                    c.suppressed.as_ref().map(|s| s.to_string()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "demo-secret",
+                    Some("superseded by rule `demo-token`".to_string())
+                ),
+                ("demo-token", None),
+                ("demo-secret", None),
+            ]
+        );
+    }
+
+    fn demo_engine_with_generic() -> Engine {
+        let mut rules = RuleSet::default();
+        let pack = r#"
+            [[rule]]
+            id = "demo-secret"
+            name = "Demo generic secret"
+            severity = "medium"
+            keywords = ["secret"]
+            regex = '''secret\s*=\s*(\S{12,})'''
+            generic = true
+            remediation = "Rotate it."
+            examples = ["secret = Zx8kQ2mN4pR7tV1w"]
+
+            [[rule]]
+            id = "demo-token"
+            name = "Demo token"
+            severity = "high"
+            keywords = ["demo_"]
+            regex = '''\b(demo_[a-z0-9]{12})\b'''
+            remediation = "Rotate it."
+            examples = ["t = demo_k3j4h5g6f7d8"]
+        "#;
+        rules.add_pack("demo.toml", pack, true).unwrap();
+        Engine::new(rules)
     }
 
     fn demo_engine() -> Engine {
