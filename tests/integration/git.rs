@@ -793,3 +793,23 @@ fn unstaged_scans_the_work_tree_against_the_index() {
         out.stderr
     );
 }
+
+#[test]
+fn a_range_reports_a_blob_copied_out_of_an_allowlisted_path() {
+    let dir = repo();
+    dir.create(
+        ".leakproof.toml",
+        "[allowlist]\nglobs = [\"testdata/**\"]\n",
+    );
+    let base = commit(&dir, "base");
+    dir.create("testdata/fake.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    commit(&dir, "a test fixture");
+    dir.create("config/prod.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    let copied = commit(&dir, "the same bytes, in production config");
+    let json = gate_json(&dir, &["--range", &format!("{base}..HEAD")], 1);
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "config/prod.env", 1, 7)]
+    );
+    assert_eq!(json["findings"][0]["commit"], copied.as_str());
+}

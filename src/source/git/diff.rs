@@ -28,6 +28,9 @@ struct Changed {
     new: Oid,
 }
 
+/// Where each (blob, path) already planned stands in the plan.
+type Seen = HashMap<(Oid, Vec<u8>), usize>;
+
 impl GitRepo {
     /// The blobs that the commits of `range` (`BASE..HEAD`) add, with the
     /// added lines: every commit reachable from HEAD and not from BASE,
@@ -55,7 +58,7 @@ impl GitRepo {
             .map_err(read_err("the history"))?;
         walk.push(head_id).map_err(read_err(head))?;
         walk.hide(base_id).map_err(read_err(base))?;
-        let mut seen: HashMap<Oid, usize> = HashMap::new();
+        let mut seen: Seen = HashMap::new();
         for oid in walk {
             let oid = oid.map_err(read_err("the history"))?;
             plan.commits += 1;
@@ -194,14 +197,16 @@ impl GitRepo {
     /// Adds to `plan` every file that is added or modified in each of
     /// `diffs` (one per parent, all with the same new side, which is the
     /// plan's work tree when it has one), with the lines that are new
-    /// against every parent; `seen` keeps each blob once across commits,
-    /// with the union of its added lines.
+    /// against every parent; `seen` keeps each blob at each path once
+    /// across commits, with the union of its added lines (by path too: a
+    /// blob copied out of an allowlisted directory must be reported at its
+    /// new path).
     fn add_changes(
         &self,
         diffs: &[Diff<'_>],
         commit: Option<Oid>,
         max_size: u64,
-        seen: &mut HashMap<Oid, usize>,
+        seen: &mut Seen,
         plan: &mut Plan,
     ) -> Result<(), GitError> {
         let Some((first, others)) = diffs.split_first() else {
@@ -249,8 +254,8 @@ impl GitRepo {
             let Some(added) = added else {
                 continue;
             };
-            // Work-tree files have no object id to share.
-            match seen.get(&change.new).filter(|_| work_tree.is_none()) {
+            let key = (change.new, change.path);
+            match seen.get(&key) {
                 Some(&i) => {
                     if let Some(existing) = plan.blobs[i].added_lines.as_mut() {
                         existing.extend(added);
@@ -259,7 +264,7 @@ impl GitRepo {
                     }
                 }
                 None => {
-                    seen.insert(change.new, plan.blobs.len());
+                    seen.insert(key, plan.blobs.len());
                     plan.blobs.push(GitBlob {
                         oid: change.new,
                         path,
