@@ -38,11 +38,20 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// Percent-encodes a path into a URI reference (forward slashes kept).
+/// Percent-encodes a path into a relative URI reference (RFC 3986,
+/// forward slashes kept). A `:` in the first segment is encoded too: there
+/// it would make the reference an absolute URI with a scheme
+/// (`http:x.env`), which code scanning would not resolve to the file.
 fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
     let mut out = String::with_capacity(path.len());
-    for b in path.replace('\\', "/").bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+    let mut first_segment = true;
+    for b in path.bytes() {
+        first_segment &= b != b'/';
+        let plain = b.is_ascii_alphanumeric()
+            || b"-._~/!$&'()*+,;=@".contains(&b)
+            || (b == b':' && !first_segment);
+        if plain {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -221,5 +230,9 @@ mod tests {
     fn uris_are_percent_encoded() {
         assert_eq!(uri("src/a b/c%.rs"), "src/a%20b/c%25.rs");
         assert_eq!(uri("dir\\file.txt"), "dir/file.txt");
+        // A scheme-like first segment stays a relative reference.
+        assert_eq!(uri("http:x.env"), "http%3Ax.env");
+        assert_eq!(uri("c:/a:b/x"), "c%3A/a:b/x");
+        assert_eq!(uri("a\n#?[]"), "a%0A%23%3F%5B%5D");
     }
 }

@@ -170,3 +170,26 @@ fn json_and_sarif_escape_c1_and_bidi_characters() {
         assert_eq!(path, want);
     }
 }
+
+#[test]
+fn sarif_uris_stay_relative_references() {
+    let dir = Dir::new();
+    dir.create("http:x.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    dir.create("d/mailto:y#z.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    let json = dir
+        .cmd()
+        .args(["scan", ".", "--format", "sarif"])
+        .run()
+        .json();
+    let uris: Vec<&str> = json["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(uris, ["d/mailto:y%23z.env", "http%3Ax.env"]);
+}
