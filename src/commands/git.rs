@@ -36,7 +36,7 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
     };
     let shared = Mutex::new(Outcome::default());
     let git_dir = repo.git_dir();
-    pool(cmd.scan.threads)?.install(|| {
+    pool(setup.threads)?.install(|| {
         // Each version of a file is scanned only where it changed, unless
         // every commit's copy of a secret must be reported on its own.
         let engine = setup.scanner.engine();

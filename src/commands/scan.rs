@@ -26,6 +26,10 @@ use crate::source::{NoticeLevel, stdin};
 /// Default `--max-file-size`.
 const DEFAULT_MAX_FILE_SIZE: u64 = 25 << 20;
 
+/// `--threads` is capped at this many workers per core: more only costs
+/// memory and start-up time, and a huge count fails to spawn.
+const THREADS_PER_CORE: usize = 4;
+
 /// Everything a scan needs, resolved from flags, config and project files.
 pub(super) struct Setup {
     /// The scanner (engine and acceptance mechanisms).
@@ -34,6 +38,23 @@ pub(super) struct Setup {
     pub max_file_size: u64,
     /// The configuration in use, if any.
     pub config: Option<PathBuf>,
+    /// Worker threads (0: one per core), after the cap.
+    pub threads: usize,
+}
+
+/// The worker count for `--threads requested` on a machine with `cores`
+/// cores: 0 (one per core) stays 0, and more than [`THREADS_PER_CORE`]
+/// per core is capped there; the warning says so.
+pub(super) fn thread_count(requested: usize, cores: usize) -> (usize, Option<String>) {
+    let cap = cores.max(1).saturating_mul(THREADS_PER_CORE);
+    if requested > cap {
+        let warning = format!(
+            "--threads {requested} is more than {THREADS_PER_CORE} per core: using {cap} ({cores} cores)"
+        );
+        (cap, Some(warning))
+    } else {
+        (requested, None)
+    }
 }
 
 /// Loads the rules: built-in packs (unless the config turns them off),
@@ -94,6 +115,13 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
         ignore,
         baseline,
     };
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let (threads, warning) = thread_count(flags.threads, cores);
+    if let Some(warning) = warning
+        && !flags.quiet
+    {
+        eprintln!("leakproof: warning: {warning}");
+    }
     let max_file_size = flags
         .max_file_size
         .or_else(|| config.as_ref().and_then(Config::max_file_size))
@@ -109,6 +137,7 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
         ),
         max_file_size,
         config: config_path,
+        threads,
     })
 }
 
@@ -261,7 +290,7 @@ pub(super) fn collect(cmd: &ScanCmd) -> Result<(Setup, Outcome)> {
         no_ignore: cmd.no_ignore,
         follow: cmd.follow,
         max_file_size: setup.max_file_size,
-        threads: flags.threads,
+        threads: setup.threads,
     };
     crate::source::walk::walk(&roots, &opts, || CollectSink::new(&setup.scanner, &shared));
     let outcome = shared.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -273,4 +302,22 @@ pub(super) fn run(cmd: &ScanCmd) -> Result<ExitStatus> {
     let started = Instant::now();
     let (setup, outcome) = collect(cmd)?;
     finish(&cmd.scan, &setup, outcome, started, Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thread_count;
+
+    #[test]
+    fn thread_counts_are_capped_at_four_per_core() {
+        assert_eq!(thread_count(0, 2), (0, None));
+        assert_eq!(thread_count(8, 2), (8, None));
+        let (n, warning) = thread_count(1_000_000, 2);
+        assert_eq!(n, 8);
+        assert_eq!(
+            warning.as_deref(),
+            Some("--threads 1000000 is more than 4 per core: using 8 (2 cores)")
+        );
+        assert_eq!(thread_count(usize::MAX, usize::MAX).0, usize::MAX);
+    }
 }

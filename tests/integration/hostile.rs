@@ -193,3 +193,27 @@ fn sarif_uris_stay_relative_references() {
         .collect();
     assert_eq!(uris, ["d/mailto:y%23z.env", "http%3Ax.env"]);
 }
+
+#[test]
+fn a_huge_thread_count_is_capped_with_a_warning() {
+    let dir = Dir::new();
+    dir.create("a.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let out = dir.cmd().args(["scan", ".", "-j", "1000000"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(&format!(
+            "leakproof: warning: --threads 1000000 is more than 4 per core: using {} ({cores} cores)\n",
+            cores * 4
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout.lines().count(), 1);
+    let git = crate::git::repo();
+    git.create("a.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    crate::git::commit(&git, "add");
+    let out = git.cmd().args(["git", ".", "-j", "1000000", "-q"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+}
