@@ -206,18 +206,26 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size (e.g. 500K, 25M, 1G)"))?;
+    let n: u64 = num.parse().map_err(|_| {
+        format!(
+            "`{}` is not a size (e.g. 500K, 25M, 1G)",
+            crate::finding::quoted(s)
+        )
+    })?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
-        _ => return Err(format!("`{s}` has an unknown unit (use K, M or G)")),
+        _ => {
+            return Err(format!(
+                "`{}` has an unknown unit (use K, M or G)",
+                crate::finding::quoted(s)
+            ));
+        }
     };
     n.checked_mul(mult)
-        .ok_or_else(|| format!("`{s}` is too large"))
+        .ok_or_else(|| format!("`{}` is too large", crate::finding::quoted(s)))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::filter::allowlist::Allowlist;
+use crate::finding::quoted;
 use crate::rules::pack::{AllowlistSpec, RuleSpec};
 use crate::rules::{PackError, RuleSet, Severity};
 
@@ -145,7 +146,7 @@ impl Config {
         })?;
         let spec: ConfigSpec = toml::from_str(&text).map_err(|e| ConfigError::Toml {
             path: shown.clone(),
-            message: e.to_string().trim_end().to_string(),
+            message: crate::rules::toml_message(&text, &e),
         })?;
         let config = Config {
             path: path.to_path_buf(),
@@ -184,7 +185,7 @@ impl Config {
                     .iter()
                     .chain(&spec.paths)
                     .chain(&spec.globs)
-                    .find(|entry| message.contains(entry.as_str()))
+                    .find(|entry| message.contains(&format!("`{}`", quoted(entry))))
                     .map_or(what, String::as_str);
                 self.invalid(needle, format!("{what}: {message}"))
             })
@@ -203,16 +204,22 @@ impl Config {
         }
         for id in &self.spec.disable_rules {
             if rules.get(id).is_none() {
-                return Err(self.invalid(id, format!("disable-rules: unknown rule id `{id}`")));
+                return Err(self.invalid(
+                    id,
+                    format!("disable-rules: unknown rule id `{}`", quoted(id)),
+                ));
             }
         }
         if let Some(spec) = &self.spec.allowlist {
             rules.add_global_allowlist(self.allowlist(spec, "allowlist")?);
         }
         for (id, spec) in &self.spec.rule_allowlists {
-            let list = self.allowlist(spec, &format!("rule-allowlists.{id}"))?;
+            let list = self.allowlist(spec, &format!("rule-allowlists.{}", quoted(id)))?;
             if !rules.add_rule_allowlist(id, list) {
-                return Err(self.invalid(id, format!("rule-allowlists: unknown rule id `{id}`")));
+                return Err(self.invalid(
+                    id,
+                    format!("rule-allowlists: unknown rule id `{}`", quoted(id)),
+                ));
             }
         }
         let floor = self.spec.min_severity;

@@ -206,9 +206,69 @@ pub fn redact(secret: &str) -> String {
     format!("{prefix}*****")
 }
 
+/// A value from a user's file or command line as an error message quotes
+/// it: in full when shorter than 8 characters or a lowercase word (a key,
+/// rule id or severity: letters joined by `-`, `_` or `.`), so a typo stays
+/// visible; anything else, which could be a token or a password, redacted
+/// like a secret. The message keeps the file, line and column, which say
+/// where the value is.
+pub fn quoted(value: &str) -> String {
+    let word = value
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || matches!(b, b'-' | b'_' | b'.'));
+    if word || value.chars().count() < 8 {
+        value.to_string()
+    } else {
+        redact(value)
+    }
+}
+
+/// `message` (a parser's: serde, TOML, JSON) with its first quoted value,
+/// between backticks or double quotes, passed through [`quoted`]: parsers
+/// quote the offending input first (`invalid type: string "…", expected
+/// …`, ``unknown field `…` ``), then what they expected, which stays.
+pub fn redact_first_quoted(message: &str) -> String {
+    let Some(open) = message.find(['`', '"']) else {
+        return message.to_string();
+    };
+    let quote = &message[open..=open];
+    let body = open + 1;
+    let Some(len) = message[body..].find(quote) else {
+        return format!("{}{}", &message[..body], quoted(&message[body..]));
+    };
+    format!(
+        "{}{}{}",
+        &message[..body],
+        quoted(&message[body..body + len]),
+        &message[body + len..]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_hide_secrets_and_keep_short_typos() {
+        assert_eq!(quoted("hig"), "hig");
+        assert_eq!(quoted("min-entopy"), "min-entopy");
+        assert_eq!(quoted("hunterHunter"), "hu*****");
+        assert_eq!(
+            quoted("ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+            "ghp_*****"
+        );
+        assert_eq!(
+            redact_first_quoted("invalid type: string \"hunter2hunter2\", expected `u64`"),
+            "invalid type: string \"hu*****\", expected `u64`"
+        );
+        assert_eq!(
+            redact_first_quoted("unknown field `ghp_abcdefghijklmno9`, expected `rule`"),
+            "unknown field `ghp_*****`, expected `rule`"
+        );
+        assert_eq!(redact_first_quoted("expected `=`"), "expected `=`");
+        assert_eq!(redact_first_quoted("open \"abcdefghi9"), "open \"ab*****");
+        assert_eq!(redact_first_quoted("no quotes"), "no quotes");
+    }
 
     #[test]
     fn redaction_hides_the_body() {

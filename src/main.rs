@@ -4,8 +4,32 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Prints a command-line error the way clap would, with the offending
+/// value quoted as every other error quotes one (it could be a secret
+/// pasted in the wrong place), and returns exit code 2.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let mut text = err.render().to_string();
+    let mut kinds = vec![ContextKind::InvalidValue];
+    if err.kind() == ErrorKind::UnknownArgument {
+        kinds.push(ContextKind::InvalidArg);
+    }
+    for kind in kinds {
+        if let Some(ContextValue::String(value)) = err.get(kind) {
+            text = text.replace(value.as_str(), &leakproof::finding::quoted(value));
+        }
+    }
+    eprint!("{}", leakproof::report::escape::lines(&text));
+    ExitCode::from(2)
+}
+
 fn main() -> ExitCode {
-    let cli = leakproof::cli::Cli::parse();
+    let cli = match leakproof::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print to stdout and exit 0.
+        Err(err) if !err.use_stderr() => err.exit(),
+        Err(err) => return usage_error(&err),
+    };
     match leakproof::commands::run(cli) {
         Ok(status) => ExitCode::from(u8::try_from(status.code()).unwrap_or(1)),
         Err(err) => {

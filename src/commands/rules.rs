@@ -40,7 +40,10 @@ pub(super) fn run(cmd: RulesCmd) -> Result<ExitStatus> {
         RulesCmd::Show { id, rules } => {
             let set = load(&[], &rules)?;
             let Some(r) = set.get(&id) else {
-                bail!("unknown rule id `{id}` (see `leakproof rules list`)");
+                bail!(
+                    "unknown rule id `{}` (see `leakproof rules list`)",
+                    crate::finding::quoted(&id)
+                );
             };
             writeln!(w, "id:          {}", text(&r.id))?;
             writeln!(w, "name:        {}", text(&r.name))?;

@@ -74,7 +74,10 @@ fn load_rules(flags: &ScanFlags, config: Option<&Config>) -> Result<RuleSet> {
     }
     for id in flags.enable_rule.iter().chain(&flags.disable_rule) {
         if rules.get(id).is_none() {
-            bail!("unknown rule id `{id}` (see `leakproof rules list`)");
+            bail!(
+                "unknown rule id `{}` (see `leakproof rules list`)",
+                crate::finding::quoted(id)
+            );
         }
     }
     rules.retain(|r| {

@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 
+use crate::finding::quoted;
 use crate::rules::pack::{AllowlistSpec, RegexTarget};
+use crate::rules::{regex_build_message, regex_message};
 
 /// A compiled allowlist.
 #[derive(Debug)]
@@ -68,9 +70,13 @@ struct LazyRegex {
 
 impl LazyRegex {
     fn new(src: &str, what: &'static str) -> Result<Self, String> {
-        regex_syntax::Parser::new()
-            .parse(src)
-            .map_err(|e| format!("{what} regex `{src}` does not compile: {e}"))?;
+        regex_syntax::Parser::new().parse(src).map_err(|e| {
+            format!(
+                "{what} regex `{}` does not compile: {}",
+                quoted(src),
+                regex_message(&e)
+            )
+        })?;
         Ok(LazyRegex {
             src: src.to_string(),
             what,
@@ -80,8 +86,14 @@ impl LazyRegex {
 
     fn compiled(&self) -> &Result<Regex, String> {
         self.re.get_or_init(|| {
-            Regex::new(&self.src)
-                .map_err(|e| format!("{} regex `{}` does not compile: {e}", self.what, self.src))
+            Regex::new(&self.src).map_err(|e| {
+                format!(
+                    "{} regex `{}` does not compile: {}",
+                    self.what,
+                    quoted(&self.src),
+                    regex_build_message(&e)
+                )
+            })
         })
     }
 
@@ -104,7 +116,10 @@ impl Allowlist {
     pub fn compile(spec: &AllowlistSpec, source: &str) -> Result<Self, String> {
         let mut builder = GlobSetBuilder::new();
         for g in &spec.globs {
-            builder.add(Glob::new(g).map_err(|e| format!("glob `{g}` is invalid: {e}"))?);
+            builder.add(
+                Glob::new(g)
+                    .map_err(|e| format!("glob `{}` is invalid: {}", quoted(g), e.kind()))?,
+            );
         }
         Ok(Allowlist {
             description: spec.description.clone(),
@@ -113,7 +128,9 @@ impl Allowlist {
             target: spec.regex_target,
             paths: parse_all(&spec.paths, "path")?,
             globs: spec.globs.clone(),
-            glob_set: builder.build().map_err(|e| format!("globs: {e}"))?,
+            glob_set: builder
+                .build()
+                .map_err(|e| format!("globs: {}", e.kind()))?,
             stopwords: spec
                 .stopwords
                 .iter()

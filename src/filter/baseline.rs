@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::FilterFileError;
 use super::ignore::is_fingerprint;
-use crate::finding::Finding;
+use crate::finding::{Finding, quoted, redact_first_quoted};
 
 const HEADER: &str = "# leakproof baseline: accepted findings, one per line, sorted. Each entry holds the rule id, the path\n\
 # and the fingerprint (a hash of rule, path and secret; never the secret). Optional: \"reason\", and\n\
@@ -77,20 +77,24 @@ impl Baseline {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let entry: Entry = serde_json::from_str(line)
-                .map_err(|e| FilterFileError::new(file, i + 1, e.to_string()))?;
+            let entry: Entry = serde_json::from_str(line).map_err(|e| {
+                FilterFileError::new(file, i + 1, redact_first_quoted(&e.to_string()))
+            })?;
             if !is_fingerprint(&entry.fingerprint) {
                 return Err(FilterFileError::new(
                     file,
                     i + 1,
-                    format!("`{}` is not a fingerprint", entry.fingerprint),
+                    format!("`{}` is not a fingerprint", quoted(&entry.fingerprint)),
                 ));
             }
             if !entry.expires.is_empty() && !crate::date::is_date(&entry.expires) {
                 return Err(FilterFileError::new(
                     file,
                     i + 1,
-                    format!("expires `{}` is not a date (YYYY-MM-DD)", entry.expires),
+                    format!(
+                        "expires `{}` is not a date (YYYY-MM-DD)",
+                        quoted(&entry.expires)
+                    ),
                 ));
             }
             index

@@ -47,7 +47,8 @@ impl IgnoreList {
                     file,
                     i + 1,
                     format!(
-                        "`{entry}` is not a fingerprint (32 lowercase hex digits, as printed with each finding)"
+                        "`{}` is not a fingerprint (32 lowercase hex digits, as printed with each finding)",
+                        crate::finding::quoted(entry)
                     ),
                 ));
             }

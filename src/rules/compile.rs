@@ -7,9 +7,10 @@ use regex::bytes::{Regex, RegexBuilder};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::pack::RuleSpec;
-use super::{PackError, Rule};
+use super::{PackError, Rule, regex_build_message, regex_message};
 use crate::detect::validate::Validator;
 use crate::filter::allowlist::Allowlist;
+use crate::finding::quoted;
 
 /// Size limit for one compiled rule regex.
 const REGEX_SIZE_LIMIT: usize = 32 << 20;
@@ -40,9 +41,13 @@ pub(super) fn build_regex(pattern: &str) -> Regex {
 /// Compiles the rule's regexes (its own and its allowlists') now, so a
 /// pack that passes loading never fails later.
 pub(super) fn check_full_compile(rule: &Rule) -> Result<(), PackError> {
-    let re = builder(&rule.pattern)
-        .build()
-        .map_err(|e| PackError::rule(&rule.pack, &rule.id, format!("regex: {e}")))?;
+    let re = builder(&rule.pattern).build().map_err(|e| {
+        PackError::rule(
+            &rule.pack,
+            &rule.id,
+            format!("regex: {}", regex_build_message(&e)),
+        )
+    })?;
     let _ = rule.regex.set(re);
     for list in &rule.allowlists {
         list.compile_now()
@@ -114,7 +119,13 @@ fn is_kebab_case(id: &str) -> bool {
 
 /// Validates one rule spec and builds the rule (regex compiled lazily).
 pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError> {
-    let err = |reason: String| PackError::rule(pack, &spec.id, reason);
+    // An id that is not kebab-case could be anything, a secret included.
+    let shown_id = if is_kebab_case(&spec.id) {
+        spec.id.clone()
+    } else {
+        quoted(&spec.id)
+    };
+    let err = |reason: String| PackError::rule(pack, &shown_id, reason);
     if !is_kebab_case(&spec.id) {
         return Err(err(
             "id must be kebab-case (a-z, 0-9 and single dashes)".into()
@@ -136,7 +147,7 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
         .utf8(false)
         .build()
         .parse(&spec.regex)
-        .map_err(|e| err(format!("regex does not compile:\n{e}")))?;
+        .map_err(|e| err(format!("regex does not compile: {}", regex_message(&e))))?;
     let groups = hir.properties().explicit_captures_len();
     let line_span = line_span(&hir);
     let secret_group = spec.secret_group.unwrap_or(usize::from(groups > 0));
@@ -155,7 +166,8 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
         None => None,
         Some(name) => Some(Validator::from_name(name).ok_or_else(|| {
             err(format!(
-                "unknown validator `{name}` (known: {})",
+                "unknown validator `{}` (known: {})",
+                quoted(name),
                 Validator::NAMES.join(", ")
             ))
         })?),

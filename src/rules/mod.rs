@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
-pub use error::PackError;
+pub use error::{PackError, regex_build_message, regex_message, toml_message};
 
 use crate::detect::validate::Validator;
 use crate::filter::allowlist::Allowlist;
@@ -185,8 +185,10 @@ impl RuleSet {
                 .and_then(|span| compile::rule_id_at(text, span.start));
             PackError::Toml {
                 pack: name.to_string(),
-                rule: rule.map_or_else(String::new, |id| format!("rule `{id}`: ")),
-                message: e.to_string().trim_end().to_string(),
+                rule: rule.map_or_else(String::new, |id| {
+                    format!("rule `{}`: ", crate::finding::quoted(&id))
+                }),
+                message: toml_message(text, &e),
             }
         })?;
         if let Some(spec) = &spec.allowlist {

@@ -217,3 +217,308 @@ fn a_huge_thread_count_is_capped_with_a_warning() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(out.stderr, "");
 }
+
+/// Every file of `dir`, read back as text.
+fn files_in(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_in(&path));
+        } else {
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            out.push((path.display().to_string(), text));
+        }
+    }
+    out
+}
+
+/// An error path: what it is, files to create, arguments, exit code.
+type Case<'a> = (&'a str, Vec<(&'a str, String)>, Vec<String>, i32);
+
+#[test]
+fn no_output_or_message_prints_the_secret() {
+    const S: &str = EXTRA_TOKEN;
+    const FP: &str = "0123456789abcdef0123456789abcdef";
+    let bad_rule = |field: &str| {
+        format!(
+            "[[rule]]\nid = \"acme\"\nname = \"n\"\nseverity = \"high\"\nkeywords = [\"acme\"]\nregex = '''acme'''\n{field}\n"
+        )
+    };
+    let cases: Vec<Case> = vec![
+        (
+            "config syntax",
+            vec![(".leakproof.toml", format!("password = \"{S}\" x\n"))],
+            vec![],
+            2,
+        ),
+        (
+            "config type",
+            vec![(".leakproof.toml", format!("min-severity = \"{S}\"\n"))],
+            vec![],
+            2,
+        ),
+        (
+            "config unknown key",
+            vec![(".leakproof.toml", format!("{S} = 1\n"))],
+            vec![],
+            2,
+        ),
+        (
+            "config size",
+            vec![(".leakproof.toml", format!("max-file-size = \"{S}\"\n"))],
+            vec![],
+            2,
+        ),
+        (
+            "config rule id",
+            vec![(".leakproof.toml", format!("disable-rules = [\"{S}\"]\n"))],
+            vec![],
+            2,
+        ),
+        (
+            "config rule allowlist id",
+            vec![(
+                ".leakproof.toml",
+                format!("[rule-allowlists.{S}]\npaths = ['x']\n"),
+            )],
+            vec![],
+            2,
+        ),
+        (
+            "config regex",
+            vec![(
+                ".leakproof.toml",
+                format!("[allowlist]\nregexes = ['''{S}(''']\n"),
+            )],
+            vec![],
+            2,
+        ),
+        (
+            "config path regex",
+            vec![(
+                ".leakproof.toml",
+                format!("[allowlist]\npaths = ['''{S}[''']\n"),
+            )],
+            vec![],
+            2,
+        ),
+        (
+            "config glob",
+            vec![(
+                ".leakproof.toml",
+                format!("[allowlist]\nglobs = ['''{S}[''']\n"),
+            )],
+            vec![],
+            2,
+        ),
+        (
+            "pack syntax",
+            vec![("p.toml", bad_rule(&format!("secret-group = \"{S}\" x")))],
+            vec!["--rules".into(), "p.toml".into()],
+            2,
+        ),
+        (
+            "pack type",
+            vec![("p.toml", bad_rule(&format!("min-entropy = \"{S}\"")))],
+            vec!["--rules".into(), "p.toml".into()],
+            2,
+        ),
+        (
+            "pack id",
+            vec![(
+                "p.toml",
+                format!(
+                    "[[rule]]\nid = \"{S}\"\nname = \"n\"\nseverity = \"high\"\nkeywords = [\"a\"]\nregex = 'a'\n"
+                ),
+            )],
+            vec!["--rules".into(), "p.toml".into()],
+            2,
+        ),
+        (
+            "pack id in a syntax error",
+            vec![("p.toml", format!("[[rule]]\nid = \"{S}\"\nname = 'n\n"))],
+            vec!["--rules".into(), "p.toml".into()],
+            2,
+        ),
+        (
+            "pack regex",
+            vec![(
+                "p.toml",
+                format!(
+                    "[[rule]]\nid = \"acme\"\nname = \"n\"\nseverity = \"high\"\nkeywords = [\"a\"]\nregex = '''{S}('''\n"
+                ),
+            )],
+            vec!["--rules".into(), "p.toml".into()],
+            2,
+        ),
+        (
+            "pack validator",
+            vec![("p.toml", bad_rule(&format!("validator = \"{S}\"")))],
+            vec!["--rules".into(), "p.toml".into()],
+            2,
+        ),
+        (
+            "pack glob",
+            vec![(
+                "p.toml",
+                bad_rule(&format!("[rule.allowlist]\nglobs = ['''{S}[''']")),
+            )],
+            vec!["--rules".into(), "p.toml".into()],
+            2,
+        ),
+        (
+            "pack allowlist regex",
+            vec![("p.toml", format!("[allowlist]\nregexes = ['''{S}(''']\n"))],
+            vec!["--rules".into(), "p.toml".into()],
+            2,
+        ),
+        (
+            "baseline raw",
+            vec![("b.jsonl", format!("{S}\n"))],
+            vec!["--baseline".into(), "b.jsonl".into()],
+            2,
+        ),
+        (
+            "baseline fingerprint",
+            vec![(
+                "b.jsonl",
+                format!("{{\"rule\":\"r\",\"path\":\"p\",\"fingerprint\":\"{S}\"}}\n"),
+            )],
+            vec!["--baseline".into(), "b.jsonl".into()],
+            2,
+        ),
+        (
+            "baseline field",
+            vec![("b.jsonl", format!("{{\"{S}\":1}}\n"))],
+            vec!["--baseline".into(), "b.jsonl".into()],
+            2,
+        ),
+        (
+            "baseline type",
+            vec![("b.jsonl", format!("{{\"rule\":[\"{S}\"]}}\n"))],
+            vec!["--baseline".into(), "b.jsonl".into()],
+            2,
+        ),
+        (
+            "baseline expiry",
+            vec![(
+                "b.jsonl",
+                format!(
+                    "{{\"rule\":\"r\",\"path\":\"p\",\"fingerprint\":\"{FP}\",\"expires\":\"{S}\"}}\n"
+                ),
+            )],
+            vec!["--baseline".into(), "b.jsonl".into()],
+            2,
+        ),
+        (
+            "ignore file",
+            vec![(".leakproofignore", format!("{S}\n"))],
+            vec![],
+            2,
+        ),
+        (
+            "--disable-rule",
+            vec![],
+            vec!["--disable-rule".into(), S.into()],
+            2,
+        ),
+        (
+            "--enable-rule",
+            vec![],
+            vec!["--enable-rule".into(), S.into()],
+            2,
+        ),
+        (
+            "--max-file-size",
+            vec![],
+            vec!["--max-file-size".into(), S.into()],
+            2,
+        ),
+        (
+            "--min-severity",
+            vec![],
+            vec!["--min-severity".into(), S.into()],
+            2,
+        ),
+        ("--format", vec![], vec!["--format".into(), S.into()], 2),
+        ("--threads", vec![], vec!["-j".into(), S.into()], 2),
+        ("unknown flag", vec![], vec![format!("--{S}")], 2),
+        (
+            "too large: a warning",
+            vec![("big.env", format!("TOKEN={S}\n"))],
+            vec!["--max-file-size".into(), "10".into()],
+            0,
+        ),
+    ];
+    let mut checked = 0;
+    for (what, files, args, code) in &cases {
+        let dir = Dir::new();
+        dir.create("a.env", format!("TOKEN={S}\n"));
+        for (name, text) in files {
+            dir.create(name, text);
+        }
+        let out = dir.cmd().args(["scan", "."]).args(args).run();
+        assert_eq!(out.code, *code, "{what}: {}", out.stderr);
+        assert!(!out.stderr.is_empty(), "{what}: no message");
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(!stream.contains(S), "{what}: {stream}");
+        }
+        checked += 1;
+    }
+    // `rules show` and `rules list` with a bad pack.
+    let dir = Dir::new();
+    dir.create("p.toml", format!("[[rule]]\nid = \"{S}\"\n"));
+    for args in [
+        vec!["rules", "show", S],
+        vec!["rules", "list", "--rules", "p.toml"],
+    ] {
+        let out = dir.cmd().args(&args).run();
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains(S) && !out.stdout.contains(S),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    // Every format, to stdout and to a file, and a baseline written.
+    let dir = Dir::new();
+    dir.create("a.env", format!("TOKEN={S}\n"));
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    for format in FORMATS {
+        let out = dir.cmd().args(["scan", "a.env", "--format", format]).run();
+        assert_eq!(out.code, 1, "{format}");
+        assert!(
+            !out.stdout.contains(S) && !out.stderr.contains(S),
+            "{format}"
+        );
+        let file = format!("out/report.{format}");
+        let out = dir
+            .cmd()
+            .args([
+                "scan",
+                "a.env",
+                "--show-suppressed",
+                "--format",
+                format,
+                "-o",
+                &file,
+            ])
+            .run();
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+    }
+    let out = dir
+        .cmd()
+        .args(["baseline", "create", "a.env", "-o", "out/b.jsonl"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let written = files_in(&dir.path().join("out"));
+    assert_eq!(written.len(), FORMATS.len() + 1);
+    for (path, text) in &written {
+        assert!(!text.contains(S), "{path}");
+    }
+    // The check can fail: with --show-secrets the secret is there.
+    let out = dir.cmd().args(["scan", "a.env", "--show-secrets"]).run();
+    assert!(out.stdout.contains(S));
+    assert_eq!(checked, cases.len());
+}
