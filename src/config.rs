@@ -112,11 +112,7 @@ pub fn project_root(target: &Path) -> PathBuf {
     } else {
         start
     };
-    let absolute = std::fs::canonicalize(&start).unwrap_or_else(|_| start.clone());
-    absolute
-        .ancestors()
-        .find(|dir| dir.join(".git").exists())
-        .map_or(start, Path::to_path_buf)
+    crate::source::anchor::work_tree(&start).unwrap_or(start)
 }
 
 /// `root/name`, shown without a leading `./` when the root is the current

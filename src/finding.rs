@@ -156,9 +156,9 @@ pub struct Finding {
     pub entropy: f64,
     /// Stable identity: rule id + path + hash of the secret.
     pub fingerprint: String,
-    /// The path the fingerprint was computed over (relative to the scanned
-    /// root), which baselines record.
-    #[serde(skip)]
+    /// The finding's identity: its path relative to the repository root
+    /// (see [`crate::source::anchor`]), which the fingerprint, allowlists,
+    /// baselines, SARIF and annotations use; `path` is as the user typed it.
     pub fingerprint_path: String,
     /// Git provenance, for history scans.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]

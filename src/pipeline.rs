@@ -170,7 +170,7 @@ impl Scanner {
                 finding::fingerprint(&rule.id, blob.origin.relative(), secret, fingerprint_commit);
             let suppression = cand.suppressed.clone().or_else(|| {
                 let subject = Subject {
-                    path: Some(path),
+                    path: Some(blob.origin.relative()),
                     secret,
                     matched: &data[cand.start..cand.end],
                     line: &data[line_start..line_end],

@@ -35,7 +35,7 @@ pub(super) fn run(cmd: &BaselineCmd) -> Result<ExitStatus> {
                 .collect();
             // Entries of the previous baseline that still suppress stay.
             if let Some(b) = previous {
-                entries.extend(b.used_entries());
+                entries.extend(b.kept_entries(&setup.scope));
             }
             let n = entries.len();
             write_file(out, entries)?;
@@ -52,7 +52,7 @@ pub(super) fn run(cmd: &BaselineCmd) -> Result<ExitStatus> {
             let Some(b) = setup.scanner.acceptance().baseline.as_ref() else {
                 bail!("no baseline loaded");
             };
-            let kept = b.used_entries();
+            let kept = b.kept_entries(&setup.scope);
             let removed = b.entries().count() - kept.len();
             write_file(file, kept)?;
             if !scan.scan.quiet {

@@ -14,12 +14,13 @@ use crate::cli::{ScanCmd, ScanFlags};
 use crate::config::{self, Config};
 use crate::detect::Engine;
 use crate::exit::ExitStatus;
-use crate::filter::Acceptance;
 use crate::filter::baseline::Baseline;
 use crate::filter::ignore::IgnoreList;
+use crate::filter::{Acceptance, Scope};
 use crate::pipeline::{CollectSink, Outcome, ScanOptions, Scanner};
 use crate::report::{self, Report, escape};
 use crate::rules::RuleSet;
+use crate::source::anchor::{self, Target};
 use crate::source::walk::WalkOptions;
 use crate::source::{NoticeLevel, stdin};
 
@@ -40,6 +41,8 @@ pub(super) struct Setup {
     pub config: Option<PathBuf>,
     /// Worker threads (0: one per core), after the cap.
     pub threads: usize,
+    /// What the scan covers (the command fills in its targets).
+    pub scope: Scope,
 }
 
 /// The worker count for `--threads requested` on a machine with `cores`
@@ -101,6 +104,10 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
         .transpose()
         .context("invalid configuration")?;
     let rules = load_rules(flags, config.as_ref())?;
+    let scope = Scope {
+        targets: Vec::new(),
+        rules: rules.rules().iter().map(|r| r.id.clone()).collect(),
+    };
     let ignore_path = config::in_root(root, config::IGNORE_FILE_NAME);
     let ignore = ignore_path
         .is_file()
@@ -141,6 +148,7 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
         max_file_size,
         config: config_path,
         threads,
+        scope,
     })
 }
 
@@ -182,7 +190,7 @@ fn acceptance_remarks(
             ));
         }
         if flags.report_unused {
-            for (line, e) in b.unused() {
+            for (line, e) in b.unused(&setup.scope) {
                 unused.push(format!(
                     "{}:{line}: {} {} {}",
                     b.file, e.rule, e.path, e.fingerprint
@@ -190,7 +198,10 @@ fn acceptance_remarks(
             }
         }
     }
+    // Ignore-file entries name no path: only a scan of the whole project
+    // can tell that one matches nothing.
     if flags.report_unused
+        && setup.scope.whole_project()
         && let Some(i) = &acceptance.ignore
     {
         for (line, fp) in i.unused() {
@@ -271,7 +282,7 @@ pub(super) fn finish(
 /// Scans the targets of `cmd` into an outcome.
 pub(super) fn collect(cmd: &ScanCmd) -> Result<(Setup, Outcome)> {
     let flags = &cmd.scan;
-    let mut roots: Vec<PathBuf> = Vec::new();
+    let mut paths: Vec<PathBuf> = Vec::new();
     let mut read_stdin = false;
     for path in &cmd.paths {
         if path.as_os_str() == "-" {
@@ -279,11 +290,24 @@ pub(super) fn collect(cmd: &ScanCmd) -> Result<(Setup, Outcome)> {
         } else if std::fs::symlink_metadata(path).is_err() {
             bail!("{}: no such file or directory", path.display());
         } else {
-            roots.push(path.clone());
+            paths.push(path.clone());
         }
     }
-    let project = config::project_root(roots.first().map_or(Path::new("."), PathBuf::as_path));
-    let setup = setup(flags, &project, false)?;
+    let project = config::project_root(paths.first().map_or(Path::new("."), PathBuf::as_path));
+    let mut setup = setup(flags, &project, false)?;
+    let config_dir = flags.config.as_deref().map(|c| {
+        c.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    });
+    let roots: Vec<Target> = paths
+        .iter()
+        .map(|p| anchor::target(p, config_dir))
+        .collect();
+    setup.scope.targets = roots.iter().map(|r| r.identity.clone()).collect();
+    if read_stdin {
+        setup.scope.targets.push("-".to_string());
+    }
     let shared = Mutex::new(Outcome::default());
     if read_stdin {
         let mut sink = CollectSink::new(&setup.scanner, &shared);

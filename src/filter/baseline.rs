@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::FilterFileError;
 use super::ignore::is_fingerprint;
+use super::{FilterFileError, Scope};
 use crate::finding::{Finding, quoted, redact_first_quoted};
 
 const HEADER: &str = "# leakproof baseline: accepted findings, one per line, sorted. Each entry holds the rule id, the path\n\
@@ -125,22 +125,27 @@ impl Baseline {
         Verdict::Accepted(*line)
     }
 
-    /// Entries that suppressed nothing, with their line.
-    pub fn unused(&self) -> Vec<(usize, &Entry)> {
+    /// Entries inside `scope` that suppressed nothing, with their line.
+    pub fn unused(&self, scope: &Scope) -> Vec<(usize, &Entry)> {
         self.entries
             .iter()
             .enumerate()
-            .filter(|(i, _)| !self.used[*i].load(Ordering::Relaxed))
+            .filter(|(i, (_, e))| {
+                !self.used[*i].load(Ordering::Relaxed) && scope.covers(&e.rule, &e.path)
+            })
             .map(|(_, (line, e))| (*line, e))
             .collect()
     }
 
-    /// Entries that suppressed something.
-    pub fn used_entries(&self) -> Vec<Entry> {
+    /// Entries to keep after a scan of `scope`: those that suppressed
+    /// something, and those the scan could not judge (outside `scope`).
+    pub fn kept_entries(&self, scope: &Scope) -> Vec<Entry> {
         self.entries
             .iter()
             .enumerate()
-            .filter(|(i, _)| self.used[*i].load(Ordering::Relaxed))
+            .filter(|(i, (_, e))| {
+                self.used[*i].load(Ordering::Relaxed) || !scope.covers(&e.rule, &e.path)
+            })
             .map(|(_, (_, e))| e.clone())
             .collect()
     }
@@ -196,7 +201,15 @@ mod tests {
         assert_eq!(b.check("ffffffffffffffffffffffffffffffff"), Verdict::New);
         let b = Baseline::parse("b", &line("2026-11-22"), "2026-11-23").unwrap();
         assert_eq!(b.check(FP), Verdict::Expired("2026-11-22".into()));
-        assert_eq!(b.unused().len(), 1);
+        let scope = |target: &str| Scope {
+            targets: vec![target.to_string()],
+            rules: ["r".to_string()].into(),
+        };
+        assert_eq!(b.unused(&scope("")).len(), 1);
+        assert_eq!(b.kept_entries(&scope("")).len(), 0);
+        // An entry outside what was scanned is neither unused nor dropped.
+        assert_eq!(b.unused(&scope("other")).len(), 0);
+        assert_eq!(b.kept_entries(&scope("other")).len(), 1);
         // The expiry day itself still suppresses.
         let b = Baseline::parse("b", &line("2026-11-23"), "2026-11-23").unwrap();
         assert_eq!(b.check(FP), Verdict::Accepted(1));

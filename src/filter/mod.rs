@@ -7,6 +7,8 @@ pub mod baseline;
 pub mod ignore;
 pub mod inline;
 
+use std::collections::HashSet;
+
 use allowlist::{Allowlist, Subject};
 
 use crate::finding::Suppression;
@@ -24,6 +26,34 @@ pub fn allowlisted(rules: &RuleSet, rule: &Rule, subject: &Subject<'_>) -> Optio
         })
     };
     check(&rule.allowlists, &rule.id).or_else(|| check(rules.global_allowlists(), "global"))
+}
+
+/// What a scan covered. Only baseline entries inside it are judged unused
+/// (`--report-unused`, `baseline prune`): an entry for a file or a rule
+/// the scan did not look at says nothing about that file or rule.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Identities of the scanned targets (see [`crate::source::anchor`]);
+    /// `""` is the whole project.
+    pub targets: Vec<String>,
+    /// Ids of the rules that ran.
+    pub rules: HashSet<String>,
+}
+
+impl Scope {
+    /// True when the scan looked for `rule` at `path` (an identity).
+    pub fn covers(&self, rule: &str, path: &str) -> bool {
+        self.rules.contains(rule)
+            && self
+                .targets
+                .iter()
+                .any(|t| crate::source::anchor::covers(t, path))
+    }
+
+    /// True when the scan covered the whole project.
+    pub fn whole_project(&self) -> bool {
+        self.targets.iter().any(String::is_empty)
+    }
 }
 
 /// A line of an ignore file or baseline that cannot be used.

@@ -41,7 +41,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
         writeln!(
             w,
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(&f.path),
+            escape_property(&f.fingerprint_path),
             f.line,
             f.column,
             f.end_line,

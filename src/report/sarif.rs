@@ -122,7 +122,11 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
-                .artifact_location(ArtifactLocation::builder().uri(uri(&f.path)).build())
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(uri(&f.fingerprint_path))
+                        .build(),
+                )
                 .region(region)
                 .build(),
         )

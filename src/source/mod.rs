@@ -2,6 +2,7 @@
 //! origin) and notices (files it could not or would not scan); it never
 //! knows about rules.
 
+pub mod anchor;
 pub mod git;
 pub mod stdin;
 pub mod walk;
@@ -25,7 +26,8 @@ pub enum Origin {
     File {
         /// Path as shown to the user.
         display: String,
-        /// Path relative to the scanned root, used in fingerprints.
+        /// Its identity (see [`anchor`]), used in fingerprints,
+        /// allowlists and baselines.
         relative: String,
     },
     /// Standard input.
@@ -49,7 +51,8 @@ impl Origin {
         }
     }
 
-    /// The path used in fingerprints.
+    /// The identity: the path used in fingerprints, allowlists,
+    /// baselines and SARIF (see [`anchor`]).
     pub fn relative(&self) -> &str {
         match self {
             Origin::File { relative, .. } => relative,

@@ -8,10 +8,11 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
+use super::anchor::{self, Target};
 use super::{Blob, Notice, NoticeKind, Origin, Sink, binary_notice, scannable};
 
 /// How to walk.
@@ -37,13 +38,12 @@ fn clean(path: &Path) -> String {
     s.to_string()
 }
 
-fn relative_to(path: &Path, roots: &[PathBuf]) -> String {
+/// The identity of `path`: under the first target that holds it.
+fn identity(path: &Path, roots: &[Target]) -> String {
     roots
         .iter()
-        .filter(|r| r.is_dir())
-        .find_map(|r| path.strip_prefix(r).ok())
-        .filter(|rel| !rel.as_os_str().is_empty())
-        .map_or_else(|| clean(path), clean)
+        .find(|r| path.starts_with(&r.path))
+        .map_or_else(|| clean(path), |r| anchor::entry_identity(r, path))
 }
 
 fn error_notice(err: &ignore::Error) -> Notice {
@@ -102,7 +102,7 @@ pub fn too_large(display: impl Into<String>, size: u64, max_size: u64) -> Notice
 fn read_entry(
     entry: &DirEntry,
     opts: &WalkOptions,
-    roots: &[PathBuf],
+    roots: &[Target],
     buf: &mut Vec<u8>,
     sink: &mut dyn Sink,
 ) {
@@ -120,7 +120,7 @@ fn read_entry(
     let Some(data) = scannable(buf) else {
         return sink.skipped(binary_notice(display));
     };
-    let relative = relative_to(path, roots);
+    let relative = identity(path, roots);
     sink.blob(Blob {
         data: &data,
         origin: Origin::File { display, relative },
@@ -142,7 +142,7 @@ fn is_scannable_file(entry: &DirEntry) -> bool {
 
 /// Walks `roots` in parallel; every worker thread gets its own sink from
 /// `make_sink`. Roots must exist (the caller checks, so a typo is exit 2).
-pub fn walk<S, F>(roots: &[PathBuf], opts: &WalkOptions, make_sink: F)
+pub fn walk<S, F>(roots: &[Target], opts: &WalkOptions, make_sink: F)
 where
     S: Sink,
     F: Fn() -> S + Sync,
@@ -150,9 +150,9 @@ where
     let Some((first, rest)) = roots.split_first() else {
         return;
     };
-    let mut builder = WalkBuilder::new(first);
+    let mut builder = WalkBuilder::new(&first.path);
     for root in rest {
-        builder.add(root);
+        builder.add(&root.path);
     }
     builder
         .hidden(false)
