@@ -51,12 +51,28 @@ pub struct InstallHookCmd {
 /// `leakproof baseline ...`.
 #[derive(Debug, Subcommand)]
 pub enum BaselineCmd {
-    /// Scan PATH and write every finding to the baseline given with -o
-    /// (keeping the reason and expiry of entries that still match).
-    Create(ScanCmd),
-    /// Scan PATH with --baseline FILE and rewrite FILE without the entries
-    /// that matched nothing.
-    Prune(ScanCmd),
+    /// Scan PATH (or, with --git, its history) and write every finding to
+    /// the baseline given with -o (keeping the reason and expiry of entries
+    /// that still match).
+    Create(BaselineScanCmd),
+    /// Scan PATH (or, with --git, its history) with --baseline FILE and
+    /// rewrite FILE without the entries inside the scan that matched
+    /// nothing.
+    Prune(BaselineScanCmd),
+}
+
+/// The scan behind `leakproof baseline create|prune`.
+#[derive(Debug, Args)]
+pub struct BaselineScanCmd {
+    /// What to scan, as for `leakproof scan`.
+    #[command(flatten)]
+    pub scan: ScanCmd,
+    /// Scan git history instead of files (PATH is then the repository):
+    /// every commit when no value is given, the history REV reaches, or
+    /// what the commits A..B add.
+    #[arg(long, value_name = "REV-RANGE", num_args = 0..=1, default_missing_value = "",
+          conflicts_with_all = ["no_ignore", "follow"])]
+    pub git: Option<String>,
 }
 
 /// `leakproof config ...`.
@@ -120,7 +136,7 @@ pub struct GitCmd {
 }
 
 /// Options shared by `scan` and `git`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ScanFlags {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "text")]

@@ -13,7 +13,7 @@ use crate::detect::location::LineIndex;
 use crate::filter::allowlist::Subject;
 use crate::filter::{self, Acceptance};
 use crate::finding::{self, Finding};
-use crate::source::{Blob, Notice, NoticeKind, Origin, Sink};
+use crate::source::{Blob, Notice, NoticeKind, NoticeLevel, Origin, Sink};
 
 /// How findings are rendered.
 #[derive(Debug, Clone, Default)]
@@ -89,6 +89,11 @@ impl Outcome {
             *counts.entry(s.mechanism).or_insert(0) += 1;
         }
         counts
+    }
+
+    /// True when a file or object could not be read.
+    pub fn has_errors(&self) -> bool {
+        self.notices.iter().any(|n| n.level == NoticeLevel::Error)
     }
 
     /// How many notices of `kind` there are.

@@ -1,15 +1,17 @@
-//! `leakproof baseline create|prune`.
+//! `leakproof baseline create|prune`, over files or (with `--git`) over
+//! git history.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::scan::collect;
-use crate::cli::BaselineCmd;
+use super::scan::Setup;
+use crate::cli::{BaselineCmd, BaselineScanCmd, GitCmd};
 use crate::exit::ExitStatus;
 use crate::filter::baseline::{self, Entry};
+use crate::pipeline::Outcome;
 
 fn write_file(path: &Path, entries: Vec<Entry>) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -19,11 +21,49 @@ fn write_file(path: &Path, entries: Vec<Entry>) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))
 }
 
+/// The `leakproof git` command that `--git REVS` stands for: all history
+/// (no value), the history REV reaches, or the range A..B.
+fn git_cmd(cmd: &BaselineScanCmd, revs: &str) -> Result<GitCmd> {
+    let repo = match cmd.scan.paths.as_slice() {
+        [] => PathBuf::from("."),
+        [one] => one.clone(),
+        _ => bail!("--git scans one repository; give at most one PATH"),
+    };
+    let (branch, range) = if revs.is_empty() {
+        (None, None)
+    } else if revs.contains("..") {
+        (None, Some(revs.to_string()))
+    } else {
+        (Some(revs.to_string()), None)
+    };
+    Ok(GitCmd {
+        repo,
+        scan: cmd.scan.scan.clone(),
+        branch,
+        range,
+        since: None,
+        staged: false,
+        fingerprint_commit: false,
+    })
+}
+
+/// Runs the scan behind a baseline command.
+fn collect(cmd: &BaselineScanCmd) -> Result<(Setup, Outcome)> {
+    let Some(revs) = &cmd.git else {
+        return super::scan::collect(&cmd.scan);
+    };
+    let collected = super::git::collect(&git_cmd(cmd, revs)?)?;
+    if collected.outcome.has_errors() {
+        bail!("some git objects could not be read: the history was not fully scanned");
+    }
+    Ok((collected.setup, collected.outcome))
+}
+
 /// Runs a `baseline` subcommand.
 pub(super) fn run(cmd: &BaselineCmd) -> Result<ExitStatus> {
     match cmd {
         BaselineCmd::Create(scan) => {
-            let Some(out) = &scan.scan.output else {
+            let Some(out) = &scan.scan.scan.output else {
                 bail!("baseline create needs the file to write: -o FILE");
             };
             let (setup, outcome) = collect(scan)?;
@@ -33,19 +73,20 @@ pub(super) fn run(cmd: &BaselineCmd) -> Result<ExitStatus> {
                 .iter()
                 .map(|f| baseline::entry_for(f, previous))
                 .collect();
-            // Entries of the previous baseline that still suppress stay.
+            // Entries of the previous baseline that still suppress, or that
+            // this scan could not judge, stay.
             if let Some(b) = previous {
                 entries.extend(b.kept_entries(&setup.scope));
             }
             let n = entries.len();
             write_file(out, entries)?;
-            if !scan.scan.quiet {
+            if !scan.scan.scan.quiet {
                 eprintln!("leakproof: wrote {n} entries to {}", out.display());
             }
             Ok(ExitStatus::Clean)
         }
         BaselineCmd::Prune(scan) => {
-            let Some(file) = &scan.scan.baseline else {
+            let Some(file) = &scan.scan.scan.baseline else {
                 bail!("baseline prune needs the baseline to prune: --baseline FILE");
             };
             let (setup, _) = collect(scan)?;
@@ -55,7 +96,7 @@ pub(super) fn run(cmd: &BaselineCmd) -> Result<ExitStatus> {
             let kept = b.kept_entries(&setup.scope);
             let removed = b.entries().count() - kept.len();
             write_file(file, kept)?;
-            if !scan.scan.quiet {
+            if !scan.scan.scan.quiet {
                 eprintln!(
                     "leakproof: removed {removed} unused entries from {}",
                     file.display()

@@ -6,23 +6,32 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use super::scan::{finish, setup};
+use super::scan::{Setup, finish, setup};
 use crate::cli::GitCmd;
 use crate::exit::ExitStatus;
 use crate::pipeline::{CollectSink, Outcome};
-use crate::source::NoticeLevel;
 use crate::source::git::novelty::MarkLines;
 use crate::source::git::{self, GitRepo};
 
-/// Runs `leakproof git`.
-pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
-    let started = Instant::now();
+/// What a git scan produced, before the report.
+pub(super) struct Collected {
+    /// Flags, config and acceptance in force.
+    pub setup: Setup,
+    /// Findings and notices.
+    pub outcome: Outcome,
+    /// Remarks for the summary.
+    pub remarks: Vec<String>,
+}
+
+/// Scans what `cmd` selects into an outcome, each finding attributed to a
+/// commit.
+pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
     git::tune_libgit2();
     let repo = GitRepo::open(&cmd.repo)?;
     let root = repo
         .work_dir()
         .unwrap_or_else(|| repo.git_dir().to_path_buf());
-    let setup = setup(&cmd.scan, &root, cmd.fingerprint_commit)?;
+    let mut setup = setup(&cmd.scan, &root, cmd.fingerprint_commit)?;
     let plan = if cmd.staged {
         repo.staged(setup.max_file_size)?
     } else if cmd.unstaged {
@@ -33,6 +42,14 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
         repo.range(&format!("{since}..HEAD"), setup.max_file_size)?
     } else {
         repo.history(cmd.branch.as_deref())?
+    };
+    // Paths in history are relative to the repository root already. A
+    // history covers the whole project; a range or the index only the
+    // files it touches.
+    setup.scope.targets = if cmd.staged || cmd.range.is_some() || cmd.since.is_some() {
+        plan.blobs.iter().map(|b| b.path.clone()).collect()
+    } else {
+        vec![String::new()]
     };
     let shared = Mutex::new(Outcome::default());
     let git_dir = repo.git_dir();
@@ -97,12 +114,24 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
     if !cmd.staged && !cmd.unstaged {
         remarks.insert(0, format!("{} commits", plan.commits));
     }
+    Ok(Collected {
+        setup,
+        outcome,
+        remarks,
+    })
+}
+
+/// Runs `leakproof git`.
+pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
+    let started = Instant::now();
+    let Collected {
+        setup,
+        outcome,
+        remarks,
+    } = collect(cmd)?;
     // An object that cannot be read means history was not fully scanned:
     // fail closed, whatever --strict says.
-    let unreadable = outcome
-        .notices
-        .iter()
-        .any(|n| n.level == NoticeLevel::Error);
+    let unreadable = outcome.has_errors();
     let status = finish(&cmd.scan, &setup, outcome, started, remarks)?;
     Ok(if unreadable {
         ExitStatus::Error

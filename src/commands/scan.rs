@@ -263,10 +263,7 @@ pub(super) fn finish(
         }
         eprintln!("{}", report::summary_line(&report));
     }
-    let errors = outcome
-        .notices
-        .iter()
-        .any(|n| n.level == NoticeLevel::Error);
+    let errors = outcome.has_errors();
     Ok(if flags.strict && errors {
         if !flags.quiet {
             eprintln!("leakproof: error: some files could not be read and --strict is set");

@@ -68,39 +68,34 @@ impl Baseline {
         Baseline::parse(&file, &text, today)
     }
 
-    /// Parses the text of a baseline named `file`.
+    /// Parses the text of a baseline named `file`: the baseline format, or
+    /// a leakproof JSON report (`--format json`), whose findings are then
+    /// the accepted entries.
     pub fn parse(file: &str, text: &str, today: &str) -> Result<Baseline, FilterFileError> {
+        let parsed = match report_entries(file, text) {
+            Some(entries) => entries?,
+            None => jsonl_entries(file, text)?,
+        };
         let mut entries = Vec::new();
         let mut index = HashMap::new();
-        for (i, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let entry: Entry = serde_json::from_str(line).map_err(|e| {
-                FilterFileError::new(file, i + 1, redact_first_quoted(&e.to_string()))
-            })?;
+        for (line, entry) in parsed {
+            let fail = |message: String| FilterFileError::new(file, line, message);
             if !is_fingerprint(&entry.fingerprint) {
-                return Err(FilterFileError::new(
-                    file,
-                    i + 1,
-                    format!("`{}` is not a fingerprint", quoted(&entry.fingerprint)),
-                ));
+                return Err(fail(format!(
+                    "`{}` is not a fingerprint",
+                    quoted(&entry.fingerprint)
+                )));
             }
             if !entry.expires.is_empty() && !crate::date::is_date(&entry.expires) {
-                return Err(FilterFileError::new(
-                    file,
-                    i + 1,
-                    format!(
-                        "expires `{}` is not a date (YYYY-MM-DD)",
-                        quoted(&entry.expires)
-                    ),
-                ));
+                return Err(fail(format!(
+                    "expires `{}` is not a date (YYYY-MM-DD)",
+                    quoted(&entry.expires)
+                )));
             }
             index
                 .entry(entry.fingerprint.clone())
                 .or_insert(entries.len());
-            entries.push((i + 1, entry));
+            entries.push((line, entry));
         }
         let used = entries.iter().map(|_| AtomicBool::new(false)).collect();
         Ok(Baseline {
@@ -154,6 +149,80 @@ impl Baseline {
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().map(|(_, e)| e)
     }
+}
+
+/// The entries of a baseline file, one JSON object per line, with their
+/// 1-based line.
+fn jsonl_entries(file: &str, text: &str) -> Result<Vec<(usize, Entry)>, FilterFileError> {
+    let mut entries = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let entry: Entry = serde_json::from_str(line).map_err(|e| {
+            FilterFileError::new(file, i + 1, redact_first_quoted(&e.to_string()))
+        })?;
+        entries.push((i + 1, entry));
+    }
+    Ok(entries)
+}
+
+/// A finding of a leakproof JSON report, as far as a baseline needs it.
+#[derive(Deserialize)]
+struct ReportFinding {
+    rule_id: String,
+    path: String,
+    #[serde(default)]
+    fingerprint_path: Option<String>,
+    fingerprint: String,
+}
+
+/// A leakproof JSON report, as far as a baseline needs it.
+#[derive(Deserialize)]
+struct Report {
+    findings: Vec<ReportFinding>,
+}
+
+/// The entries of `text` when it is a leakproof JSON report (one object
+/// with a `findings` array); `None` when it is not one. Each entry's line
+/// is where its fingerprint stands in the report.
+fn report_entries(file: &str, text: &str) -> Option<Result<Vec<(usize, Entry)>, FilterFileError>> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    value.as_object()?.get("findings")?;
+    let report: Report = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(e) => {
+            return Some(Err(FilterFileError::new(
+                file,
+                0,
+                format!(
+                    "not a leakproof JSON report: {}",
+                    redact_first_quoted(&e.to_string())
+                ),
+            )));
+        }
+    };
+    let line_of = |fp: &str| {
+        text.find(fp).map_or(0, |at| {
+            text[..at].bytes().filter(|&b| b == b'\n').count() + 1
+        })
+    };
+    Some(Ok(report
+        .findings
+        .into_iter()
+        .map(|f| {
+            let line = line_of(&f.fingerprint);
+            let entry = Entry {
+                rule: f.rule_id,
+                path: f.fingerprint_path.unwrap_or(f.path),
+                fingerprint: f.fingerprint,
+                reason: String::new(),
+                expires: String::new(),
+            };
+            (line, entry)
+        })
+        .collect()))
 }
 
 /// The baseline entry for a finding, keeping the reason and expiry of an
@@ -213,6 +282,25 @@ mod tests {
         // The expiry day itself still suppresses.
         let b = Baseline::parse("b", &line("2026-11-23"), "2026-11-23").unwrap();
         assert_eq!(b.check(FP), Verdict::Accepted(1));
+    }
+
+    #[test]
+    fn a_json_report_is_a_baseline() {
+        let report = format!(
+            "{{\n  \"version\": \"0.1.0\",\n  \"findings\": [\n    {{\n      \"rule_id\": \"r\",\n      \"path\": \"x.py\",\n      \"fingerprint_path\": \"app/x.py\",\n      \"fingerprint\": \"{FP}\",\n      \"line\": 3\n    }}\n  ],\n  \"summary\": {{}}\n}}\n"
+        );
+        let b = Baseline::parse("report.json", &report, "2026-01-01").unwrap();
+        assert_eq!(b.check(FP), Verdict::Accepted(8));
+        let entries: Vec<&Entry> = b.entries().collect();
+        assert_eq!(entries[0].path, "app/x.py");
+        assert_eq!(entries[0].rule, "r");
+        let err = Baseline::parse("r.json", "{\"findings\": [{\"rule_id\": 1}]}", "2026-01-01")
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("r.json: not a leakproof JSON report: invalid type"),
+            "{err}"
+        );
     }
 
     #[test]

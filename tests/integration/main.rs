@@ -8,6 +8,7 @@ mod exit_codes;
 mod formats;
 mod git;
 mod hostile;
+mod identity;
 mod install_hook;
 mod pre_commit;
 mod rules;
