@@ -43,6 +43,16 @@ fn payments_repo() -> Dir {
     dir
 }
 
+/// [`payments_repo`] plus a secret in `old.env`, added and then deleted.
+fn history_repo() -> Dir {
+    let dir = payments_repo();
+    dir.create("old.env", format!("TOKEN={DB}\n"));
+    commit(&dir, "add a token");
+    std::fs::remove_file(dir.path().join("old.env")).unwrap();
+    commit(&dir, "remove it");
+    dir
+}
+
 #[test]
 fn fingerprints_are_equal_whatever_the_argument_and_directory() {
     let dir = payments_repo();
@@ -281,11 +291,7 @@ fn prune_and_report_unused_judge_only_what_was_scanned() {
 
 #[test]
 fn history_can_be_baselined_and_a_json_report_is_a_baseline() {
-    let dir = payments_repo();
-    dir.create("old.env", format!("TOKEN={DB}\n"));
-    commit(&dir, "add a token");
-    std::fs::remove_file(dir.path().join("old.env")).unwrap();
-    commit(&dir, "remove it");
+    let dir = history_repo();
     let create = dir
         .cmd()
         .args(["baseline", "create", "--git", "-o", "history.jsonl"])
@@ -369,11 +375,7 @@ fn history_can_be_baselined_and_a_json_report_is_a_baseline() {
 
 #[test]
 fn the_readme_history_baseline_workflow_runs() {
-    let dir = payments_repo();
-    dir.create("old.env", format!("TOKEN={DB}\n"));
-    commit(&dir, "add a token");
-    std::fs::remove_file(dir.path().join("old.env")).unwrap();
-    commit(&dir, "remove it");
+    let dir = history_repo();
     let snippet = readme_snippet("baseline-history");
     let commands: Vec<&str> = snippet
         .lines()
