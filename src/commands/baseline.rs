@@ -43,6 +43,7 @@ fn git_cmd(cmd: &BaselineScanCmd, revs: &str) -> Result<GitCmd> {
         range,
         since: None,
         staged: false,
+        unstaged: false,
         fingerprint_commit: false,
     })
 }

@@ -44,13 +44,14 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
         repo.history(cmd.branch.as_deref())?
     };
     // Paths in history are relative to the repository root already. A
-    // history covers the whole project; a range or the index only the
-    // files it touches.
-    setup.scope.targets = if cmd.staged || cmd.range.is_some() || cmd.since.is_some() {
-        plan.blobs.iter().map(|b| b.path.clone()).collect()
-    } else {
-        vec![String::new()]
-    };
+    // history covers the whole project; a range, the index or the work
+    // tree's changes only the files they touch.
+    setup.scope.targets =
+        if cmd.staged || cmd.unstaged || cmd.range.is_some() || cmd.since.is_some() {
+            plan.blobs.iter().map(|b| b.path.clone()).collect()
+        } else {
+            vec![String::new()]
+        };
     let shared = Mutex::new(Outcome::default());
     let git_dir = repo.git_dir();
     pool(setup.threads)?.install(|| {
