@@ -160,9 +160,8 @@ fn jsonl_entries(file: &str, text: &str) -> Result<Vec<(usize, Entry)>, FilterFi
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let entry: Entry = serde_json::from_str(line).map_err(|e| {
-            FilterFileError::new(file, i + 1, redact_first_quoted(&e.to_string()))
-        })?;
+        let entry: Entry = serde_json::from_str(line)
+            .map_err(|e| FilterFileError::new(file, i + 1, redact_first_quoted(&e.to_string())))?;
         entries.push((i + 1, entry));
     }
     Ok(entries)
