@@ -1,8 +1,9 @@
 //! The command line, as clap derive types. No logic lives here.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::report::Format;
 use crate::rules::Severity;
@@ -14,6 +15,35 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The clap command with the long version (commit and build date):
+    /// what `main` parses with, and what completions and the man page
+    /// describe.
+    pub fn command_with_version() -> clap::Command {
+        Cli::command().version(version()).long_version(version())
+    }
+}
+
+/// `0.1.0 (commit 0123456789ab, built 2026-12-05)`: the package version,
+/// the commit the binary was built from (when it was built from a git
+/// checkout) and the build date, as `build.rs` recorded them.
+pub fn version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| {
+        let built = env!("LEAKPROOF_BUILD_EPOCH")
+            .parse::<i64>()
+            .map(crate::date::day)
+            .unwrap_or_default();
+        match env!("LEAKPROOF_COMMIT") {
+            "" => format!("{} (built {built})", env!("CARGO_PKG_VERSION")),
+            commit => format!(
+                "{} (commit {commit}, built {built})",
+                env!("CARGO_PKG_VERSION")
+            ),
+        }
+    })
 }
 
 /// The subcommands.
@@ -35,6 +65,20 @@ pub enum Command {
     Config(ConfigCmd),
     /// Install a git pre-commit hook that scans the staged changes.
     InstallHook(InstallHookCmd),
+    /// Print a shell completion script (e.g. `leakproof completions bash >
+    /// ~/.local/share/bash-completion/completions/leakproof`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `leakproof man > leakproof.1`.
+    Man {
+        /// Instead, write leakproof.1 and one page per subcommand
+        /// (leakproof-scan.1, ...) into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `leakproof install-hook`.
@@ -161,7 +205,7 @@ pub struct ScanFlags {
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
     /// Only report rules of at least this severity.
-    #[arg(long, value_name = "LEVEL")]
+    #[arg(long, value_name = "LEVEL", value_enum, ignore_case = true)]
     pub min_severity: Option<Severity>,
     /// Run only these rules (repeatable).
     #[arg(long, value_name = "ID")]
@@ -169,9 +213,24 @@ pub struct ScanFlags {
     /// Do not run these rules (repeatable).
     #[arg(long, value_name = "ID")]
     pub disable_rule: Vec<String>,
-    /// Print neither warnings nor the summary on stderr.
+    /// Print neither warnings, progress nor the summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Show progress on stderr even for a short scan or in CI (only ever
+    /// on a terminal, never with --quiet). By default it appears on a
+    /// terminal once a scan has run for about a second.
+    #[arg(long, overrides_with = "no_progress")]
+    pub progress: bool,
+    /// Never show progress.
+    #[arg(long, overrides_with = "progress")]
+    pub no_progress: bool,
+    /// Colour in text output: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+    /// Show the line of each finding under it in text output, the secret
+    /// redacted (unless --show-secrets).
+    #[arg(long)]
+    pub context: bool,
     /// Exit 2 when a file could not be read.
     #[arg(long)]
     pub strict: bool,
@@ -190,6 +249,18 @@ pub struct ScanFlags {
     /// List baseline and ignore-file entries that matched nothing.
     #[arg(long)]
     pub report_unused: bool,
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When standard output is a terminal, `NO_COLOR` is unset and `TERM`
+    /// is not `dumb`.
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// `leakproof rules ...`.

@@ -236,7 +236,7 @@ pub const TEMPLATE: &str = r#"# leakproof configuration. Found at the root of th
 # packs = ["ci/secret-rules.toml"]
 
 # Rules that should not run, by id (`leakproof rules list`).
-# disable-rules = ["generic-secret-assignment"]
+# disable-rules = ["generic-secret"]
 
 # Only report findings of at least this severity: low, medium, high, critical.
 # min-severity = "medium"
@@ -288,7 +288,15 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         let spec: ConfigSpec = toml::from_str(&uncommented).unwrap();
-        assert_eq!(spec.disable_rules, vec!["generic-secret-assignment"]);
+        assert_eq!(spec.disable_rules, vec!["generic-secret"]);
+        // Every rule id the template names exists.
+        let builtin = crate::rules::RuleSet::builtin().unwrap();
+        for id in &spec.disable_rules {
+            assert!(
+                builtin.get(id).is_some(),
+                "the template names unknown rule `{id}`"
+            );
+        }
         assert_eq!(spec.rule.len(), 1);
     }
 

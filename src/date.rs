@@ -42,6 +42,11 @@ pub fn today() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
+    day(secs)
+}
+
+/// The UTC date of a Unix time as `YYYY-MM-DD`.
+pub fn day(secs: i64) -> String {
     let (y, m, d) = civil(secs.div_euclid(86_400));
     format!("{y:04}-{m:02}-{d:02}")
 }

@@ -163,6 +163,25 @@ pub struct Finding {
     /// Git provenance, for history scans.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub commit: Option<Commit>,
+    /// The line around the secret, when asked for (`--context`).
+    #[serde(skip)]
+    pub context: Option<Context>,
+}
+
+/// The line of a finding, split around its secret; other secrets on the
+/// line are redacted unless `--show-secrets`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// The line before the secret.
+    pub before: String,
+    /// The secret as shown (redacted unless `--show-secrets`).
+    pub secret: String,
+    /// The line after the secret.
+    pub after: String,
+    /// The line goes on before `before` (cut at a long line).
+    pub cut_before: bool,
+    /// The line goes on after `after`.
+    pub cut_after: bool,
 }
 
 fn hex(bytes: &[u8]) -> String {

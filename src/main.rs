@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 /// Prints a command-line error the way clap would, with the offending
 /// value quoted as every other error quotes one (it could be a secret
@@ -24,7 +24,10 @@ fn usage_error(err: &clap::Error) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = match leakproof::cli::Cli::try_parse() {
+    let parsed = leakproof::cli::Cli::command_with_version()
+        .try_get_matches()
+        .and_then(|matches| leakproof::cli::Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         // --help and --version print to stdout and exit 0.
         Err(err) if !err.use_stderr() => err.exit(),

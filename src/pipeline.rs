@@ -4,7 +4,8 @@
 //! deterministic whatever the thread timing.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -12,7 +13,7 @@ use crate::detect::Engine;
 use crate::detect::location::LineIndex;
 use crate::filter::allowlist::Subject;
 use crate::filter::{self, Acceptance};
-use crate::finding::{self, Finding};
+use crate::finding::{self, Context, Finding};
 use crate::source::{Blob, Notice, NoticeKind, NoticeLevel, Origin, Sink};
 
 /// How findings are rendered.
@@ -22,6 +23,17 @@ pub struct ScanOptions {
     pub show_secrets: bool,
     /// Include the commit in git findings' fingerprints.
     pub fingerprint_commit: bool,
+    /// Keep the line of each finding ([`Finding::context`]).
+    pub context: bool,
+}
+
+/// How much the workers have scanned so far, for a progress display.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Blobs scanned.
+    pub blobs: AtomicU64,
+    /// Bytes scanned.
+    pub bytes: AtomicU64,
 }
 
 /// A candidate that was found and then dropped, with the reason.
@@ -109,6 +121,7 @@ pub struct Scanner {
     engine: Engine,
     acceptance: Acceptance,
     opts: ScanOptions,
+    counters: Arc<Counters>,
 }
 
 fn lossy(bytes: &[u8]) -> String {
@@ -122,7 +135,13 @@ impl Scanner {
             engine,
             acceptance,
             opts,
+            counters: Arc::default(),
         }
+    }
+
+    /// What the workers have scanned so far.
+    pub fn counters(&self) -> Arc<Counters> {
+        Arc::clone(&self.counters)
     }
 
     /// The ignore file and baseline in use.
@@ -139,6 +158,10 @@ impl Scanner {
     pub fn scan_blob(&self, blob: &Blob<'_>, out: &mut Outcome) {
         out.blobs += 1;
         out.bytes += blob.data.len() as u64;
+        self.counters.blobs.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .bytes
+            .fetch_add(blob.data.len() as u64, Ordering::Relaxed);
         let candidates = match blob.changed {
             Some(changed) => self
                 .engine
@@ -159,6 +182,17 @@ impl Scanner {
         let fingerprint_commit = commit
             .filter(|_| self.opts.fingerprint_commit)
             .map(|c| c.commit.as_str());
+        // Every candidate's secret, so that a context line never shows
+        // another secret of the same line in clear.
+        let mut secrets: Vec<(usize, usize)> = if self.opts.context && !self.opts.show_secrets {
+            candidates
+                .iter()
+                .map(|c| (c.secret_start, c.secret_end))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        secrets.sort_unstable();
         for cand in candidates {
             let (line, column) = index.position(cand.secret_start);
             let (end_line, end_column) = index.position(cand.secret_end);
@@ -216,6 +250,16 @@ impl Scanner {
                 shown,
                 lossy(&data[cand.secret_end..cand.end])
             );
+            let context = self.opts.context.then(|| {
+                let (start, end) = index.line_span(cand.secret_start, cand.secret_start);
+                context(
+                    data,
+                    (start, end),
+                    (cand.secret_start, cand.secret_end),
+                    &shown,
+                    &secrets,
+                )
+            });
             out.findings.push(Finding {
                 rule_id: rule.id.clone(),
                 rule_name: rule.name.clone(),
@@ -232,8 +276,66 @@ impl Scanner {
                 matched,
                 entropy: (cand.entropy * 1000.0).round() / 1000.0,
                 commit: commit.cloned(),
+                context,
             });
         }
+    }
+}
+
+/// At most this many bytes of a line are kept on each side of a secret
+/// in a context line (minified files have lines of megabytes).
+const CONTEXT_SIDE: usize = 80;
+
+/// The line `line` of `data` around the secret at `secret`, cut to
+/// [`CONTEXT_SIDE`] bytes on each side, with `shown` in place of the secret
+/// and every other secret in `others` (sorted) redacted.
+fn context(
+    data: &[u8],
+    line: (usize, usize),
+    secret: (usize, usize),
+    shown: &str,
+    others: &[(usize, usize)],
+) -> Context {
+    let boundary = |mut i: usize| {
+        while i < data.len() && (data[i] & 0xC0) == 0x80 {
+            i += 1;
+        }
+        i
+    };
+    let first = boundary(secret.0.saturating_sub(CONTEXT_SIDE).max(line.0));
+    // A secret that runs past its first line (a private key) ends there.
+    let after = secret.1.min(line.1);
+    let last = boundary(after.saturating_add(CONTEXT_SIDE).min(line.1)).min(line.1);
+    let text = |from: usize, to: usize| {
+        let mut out = String::new();
+        let mut at = from;
+        for &(s, e) in others {
+            if e <= at || s >= to {
+                continue;
+            }
+            if s > at {
+                out.push_str(&lossy(&data[at..s]));
+            }
+            // Redacted whole, as its own finding shows it; a secret cut by
+            // the window shows no prefix at all.
+            if s >= from && e <= to {
+                out.push_str(&finding::redact(&lossy(&data[s..e])));
+            } else {
+                out.push_str(&finding::redact(""));
+            }
+            at = e.min(to);
+        }
+        if at < to {
+            out.push_str(&lossy(&data[at..to]));
+        }
+        out
+    };
+    Context {
+        before: text(first, secret.0),
+        secret: shown.to_string(),
+        after: text(after, last),
+        cut_before: first > line.0,
+        cut_after: last < line.1,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::cli::{BaselineCmd, BaselineScanCmd, GitCmd};
 use crate::exit::ExitStatus;
 use crate::filter::baseline::{self, Entry};
 use crate::pipeline::Outcome;
+use crate::report::Format;
 
 fn write_file(path: &Path, entries: Vec<Entry>) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -60,8 +61,46 @@ fn collect(cmd: &BaselineScanCmd) -> Result<(Setup, Outcome)> {
     Ok((collected.setup, collected.outcome))
 }
 
+/// The report flags that a baseline command would silently ignore: it
+/// writes a baseline, not a report, and always exits 0 once written.
+fn ignored_flags(cmd: &BaselineCmd) -> Vec<&'static str> {
+    let (BaselineCmd::Create(scan) | BaselineCmd::Prune(scan)) = cmd;
+    let f = &scan.scan.scan;
+    let mut ignored = Vec::new();
+    for (set, name) in [
+        (f.format != Format::Text, "--format"),
+        (f.show_secrets, "--show-secrets"),
+        (f.exit_code != 1, "--exit-code"),
+        (f.show_suppressed, "--show-suppressed"),
+        (f.report_unused, "--report-unused"),
+        (f.strict, "--strict"),
+        (f.context, "--context"),
+        (
+            matches!(cmd, BaselineCmd::Prune(_)) && f.output.is_some(),
+            "--output",
+        ),
+    ] {
+        if set {
+            ignored.push(name);
+        }
+    }
+    ignored
+}
+
 /// Runs a `baseline` subcommand.
 pub(super) fn run(cmd: &BaselineCmd) -> Result<ExitStatus> {
+    let ignored = ignored_flags(cmd);
+    if !ignored.is_empty() {
+        let which = match cmd {
+            BaselineCmd::Create(_) => "create",
+            BaselineCmd::Prune(_) => "prune",
+        };
+        bail!(
+            "baseline {which} writes a baseline, not a report: {} {} not apply",
+            ignored.join(", "),
+            if ignored.len() == 1 { "does" } else { "do" }
+        );
+    }
     match cmd {
         BaselineCmd::Create(scan) => {
             let Some(out) = &scan.scan.scan.output else {

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
+use super::progress::Progress;
 use super::scan::{Setup, finish, setup};
 use crate::cli::GitCmd;
 use crate::exit::ExitStatus;
@@ -32,6 +33,9 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
         .work_dir()
         .unwrap_or_else(|| repo.git_dir().to_path_buf());
     let mut setup = setup(&cmd.scan, &root, cmd.fingerprint_commit)?;
+    setup.root = std::fs::canonicalize(&root)
+        .ok()
+        .map(|r| r.to_string_lossy().into_owned());
     let plan = if cmd.staged {
         repo.staged(setup.max_file_size)?
     } else if cmd.unstaged {
@@ -52,6 +56,12 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
         } else {
             vec![String::new()]
         };
+    let progress = Progress::start(
+        &cmd.scan,
+        &setup.scanner,
+        "blobs",
+        u64::try_from(plan.blobs.len()).ok(),
+    );
     let shared = Mutex::new(Outcome::default());
     let git_dir = repo.git_dir();
     pool(setup.threads)?.install(|| {
@@ -64,6 +74,7 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
             CollectSink::new(&setup.scanner, &shared)
         });
     });
+    progress.finish();
     let mut outcome = shared.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut described: HashMap<String, crate::finding::Commit> = HashMap::new();
     for finding in &mut outcome.findings {
@@ -113,7 +124,12 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
         }
     }
     if !cmd.staged && !cmd.unstaged {
-        remarks.insert(0, format!("{} commits", plan.commits));
+        let noun = if plan.commits == 1 {
+            "commit"
+        } else {
+            "commits"
+        };
+        remarks.insert(0, format!("{} {noun}", plan.commits));
     }
     Ok(Collected {
         setup,

@@ -3,8 +3,10 @@
 
 mod baseline;
 mod config;
+mod docs;
 mod git;
 mod install_hook;
+mod progress;
 mod rules;
 mod scan;
 
@@ -22,5 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Baseline(cmd) => baseline::run(&cmd),
         Command::Config(ConfigCmd::Init { force }) => config::init(force),
         Command::InstallHook(cmd) => install_hook::run(&cmd),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man { dir } => docs::man(dir.as_deref()),
     }
 }

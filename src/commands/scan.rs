@@ -3,14 +3,15 @@
 //! baseline, and finishing with report, summary and exit status.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{ScanCmd, ScanFlags};
+use super::progress::Progress;
+use crate::cli::{ColorChoice, ScanCmd, ScanFlags};
 use crate::config::{self, Config};
 use crate::detect::Engine;
 use crate::exit::ExitStatus;
@@ -43,6 +44,9 @@ pub(super) struct Setup {
     pub threads: usize,
     /// What the scan covers (the command fills in its targets).
     pub scope: Scope,
+    /// The absolute directory that findings' identity paths are relative
+    /// to, when there is one.
+    pub root: Option<String>,
 }
 
 /// The worker count for `--threads requested` on a machine with `cores`
@@ -143,12 +147,14 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
             ScanOptions {
                 show_secrets: flags.show_secrets,
                 fingerprint_commit,
+                context: flags.context,
             },
         ),
         max_file_size,
         config: config_path,
         threads,
         scope,
+        root: None,
     })
 }
 
@@ -226,14 +232,21 @@ pub(super) fn finish(
     outcome.sort();
     let (more, unused) = acceptance_remarks(flags, setup, &outcome);
     remarks.extend(more);
+    let elapsed = started.elapsed();
     let report = Report {
         outcome: &outcome,
         rules: setup.scanner.engine().rules(),
-        elapsed: started.elapsed(),
+        elapsed,
         show_suppressed: flags.show_suppressed,
         remarks,
         unused: &unused,
+        started: SystemTime::now()
+            .checked_sub(elapsed)
+            .unwrap_or(SystemTime::UNIX_EPOCH),
+        color: color(flags.color, flags.output.is_none()),
+        root: setup.root.clone(),
     };
+    let warnings = report::warnings(&report, flags.format);
     let (sink, destination): (Box<dyn Write>, String) = match &flags.output {
         Some(path) => {
             let file = File::create(path)
@@ -261,6 +274,9 @@ pub(super) fn finish(
         for entry in &unused {
             eprintln!("leakproof: unused entry: {}", escape::text(entry));
         }
+        for warning in &warnings {
+            eprintln!("leakproof: warning: {warning}");
+        }
         eprintln!("{}", report::summary_line(&report));
     }
     let errors = outcome.has_errors();
@@ -274,6 +290,22 @@ pub(super) fn finish(
     } else {
         ExitStatus::Findings(flags.exit_code)
     })
+}
+
+/// Whether text output is coloured: `--color always`, or `auto` when it
+/// goes to a terminal, `NO_COLOR` is unset or empty, and `TERM` is not
+/// `dumb`.
+fn color(choice: ColorChoice, to_stdout: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_stdout
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
 }
 
 /// Scans the targets of `cmd` into an outcome.
@@ -305,6 +337,8 @@ pub(super) fn collect(cmd: &ScanCmd) -> Result<(Setup, Outcome)> {
     if read_stdin {
         setup.scope.targets.push("-".to_string());
     }
+    setup.root = roots.first().and_then(identity_root);
+    let progress = Progress::start(flags, &setup.scanner, "files", None);
     let shared = Mutex::new(Outcome::default());
     if read_stdin {
         let mut sink = CollectSink::new(&setup.scanner, &shared);
@@ -317,8 +351,30 @@ pub(super) fn collect(cmd: &ScanCmd) -> Result<(Setup, Outcome)> {
         threads: setup.threads,
     };
     crate::source::walk::walk(&roots, &opts, || CollectSink::new(&setup.scanner, &shared));
+    progress.finish();
     let outcome = shared.into_inner().unwrap_or_else(|p| p.into_inner());
     Ok((setup, outcome))
+}
+
+/// The absolute directory that the identity paths under `target` are
+/// relative to (its anchor): the target's canonical path less its
+/// identity; for a file known by the path as typed, its directory when
+/// the path is absolute, else the current directory.
+fn identity_root(target: &Target) -> Option<String> {
+    let identity = Path::new(&target.identity);
+    let root = match std::fs::canonicalize(&target.path) {
+        Ok(canonical) if target.identity.is_empty() => canonical,
+        Ok(canonical) if identity.is_relative() && canonical.ends_with(identity) => {
+            let mut root = canonical;
+            for _ in identity.components() {
+                root.pop();
+            }
+            root
+        }
+        _ if identity.is_absolute() => target.path.parent()?.to_path_buf(),
+        _ => std::env::current_dir().ok()?,
+    };
+    Some(root.to_string_lossy().into_owned())
 }
 
 /// Runs `leakproof scan`.

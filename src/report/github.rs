@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::Report;
 use super::escape::text;
+use super::{Report, commit_line};
 use crate::rules::Severity;
 
 /// Escapes a command's message (data) part: `%`, CR and LF as the Actions
@@ -34,10 +34,13 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             "warning"
         };
         let title = format!("leakproof: {} ({})", f.rule_name, f.severity);
-        let message = format!(
+        let mut message = format!(
             "{} found a {} secret: {}. Fingerprint: {}",
             f.rule_id, f.severity, f.secret, f.fingerprint
         );
+        if let Some(c) = &f.commit {
+            message.push_str(&format!(". Commit {}", commit_line(c)));
+        }
         writeln!(
             w,
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use super::escape::text;
-use super::{Report, summary_line};
+use super::{Report, commit_line, summary_line};
 
 /// Writes the heading, one table row per finding, and the summary line.
 pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
@@ -27,7 +27,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             let commit = f
                 .commit
                 .as_ref()
-                .map(|c| code(c.commit.get(..12).unwrap_or(&c.commit)))
+                .map(|c| code(&commit_line(c)))
                 .unwrap_or_default();
             writeln!(
                 w,

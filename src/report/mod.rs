@@ -1,16 +1,20 @@
 //! Reporters: turn a finished scan into text, JSON, SARIF, GitHub
-//! workflow commands or Markdown. Reporters only format what they are
-//! given; none of them re-reads a file.
+//! workflow commands, Markdown, a GitLab secret-detection report, CSV or
+//! JUnit XML. Reporters only format what they are given; none of them
+//! re-reads a file.
 
+mod csv;
 pub mod escape;
 mod github;
+mod gitlab;
 mod json;
+mod junit;
 mod markdown;
 mod sarif;
 mod text;
 
 use std::io::{self, Write};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use clap::ValueEnum;
 
@@ -32,6 +36,13 @@ pub enum Format {
     Github,
     /// A Markdown table, for a CI job summary.
     Markdown,
+    /// GitLab secret-detection report (schema 15), for
+    /// `artifacts: reports: secret_detection`.
+    Gitlab,
+    /// Comma-separated values, one row per finding, with a header.
+    Csv,
+    /// JUnit XML, one failed test case per finding.
+    Junit,
 }
 
 /// A finished scan, ready to be written.
@@ -49,6 +60,13 @@ pub struct Report<'a> {
     /// Baseline and ignore-file entries that matched nothing (with
     /// `--report-unused`).
     pub unused: &'a [String],
+    /// When the scan started.
+    pub started: SystemTime,
+    /// Colour text output (ANSI escapes).
+    pub color: bool,
+    /// The absolute directory that findings' identity paths are relative
+    /// to (the `%SRCROOT%` of SARIF), when there is one.
+    pub root: Option<String>,
 }
 
 /// Writes `report` to `w` in `format`.
@@ -59,5 +77,33 @@ pub fn write(report: &Report<'_>, format: Format, w: &mut dyn Write) -> io::Resu
         Format::Sarif => sarif::write(report, w),
         Format::Github => github::write(report, w),
         Format::Markdown => markdown::write(report, w),
+        Format::Gitlab => gitlab::write(report, w),
+        Format::Csv => csv::write(report, w),
+        Format::Junit => junit::write(report, w),
     }
+}
+
+/// Warnings about what `format` could not carry whole (e.g. SARIF results
+/// split over several runs), for stderr and the summary.
+pub fn warnings(report: &Report<'_>, format: Format) -> Vec<String> {
+    match format {
+        Format::Sarif => sarif::warnings(report),
+        _ => Vec::new(),
+    }
+}
+
+/// A commit as one line: short id, author, date and message summary.
+fn commit_line(c: &crate::finding::Commit) -> String {
+    format!(
+        "{} by {} on {}: {}",
+        short_commit(&c.commit),
+        c.author,
+        c.date,
+        c.message
+    )
+}
+
+/// The first 12 characters of a commit id.
+fn short_commit(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
 }

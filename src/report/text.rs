@@ -3,41 +3,94 @@
 
 use std::io::{self, Write};
 
-use super::Report;
 use super::escape::{line, text};
+use super::{Report, short_commit};
+use crate::rules::Severity;
 use crate::source::NoticeKind;
 
-/// Writes one line per finding (and per suppressed candidate on request).
+/// ANSI styles of the parts of a text line.
+mod style {
+    pub const PATH: &str = "\x1b[35m";
+    pub const POSITION: &str = "\x1b[32m";
+    pub const RULE: &str = "\x1b[1m";
+    pub const SECRET: &str = "\x1b[1;31m";
+    pub const DIM: &str = "\x1b[2m";
+    pub const RESET: &str = "\x1b[0m";
+}
+
+/// The ANSI style of a severity.
+fn severity_style(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "\x1b[1;31m",
+        Severity::High => "\x1b[31m",
+        Severity::Medium => "\x1b[33m",
+        Severity::Low => "\x1b[36m",
+    }
+}
+
+/// `s` escaped, with `"` as `\"`, for a `key="value"` pair.
+fn quoted(s: &str) -> String {
+    text(s).replace('"', "\\\"")
+}
+
+/// `text` in `style` when colouring, else as is.
+fn paint(color: bool, style: &str, text: &str) -> String {
+    if color {
+        format!("{style}{text}{}", style::RESET)
+    } else {
+        text.to_string()
+    }
+}
+
+/// Writes one line per finding (and per suppressed candidate on request),
+/// each followed by its context line with `--context`.
 pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
+    let color = report.color;
     for f in &report.outcome.findings {
         write!(
             w,
-            "{}:{}:{}  {}  {}  {}  fingerprint={}",
-            line(&f.path),
-            f.line,
-            f.column,
-            text(&f.rule_id),
-            f.severity,
+            "{}:{}  {}  {}  {}  fingerprint={}",
+            paint(color, style::PATH, &line(&f.path)),
+            paint(color, style::POSITION, &format!("{}:{}", f.line, f.column)),
+            paint(color, style::RULE, &text(&f.rule_id)),
+            paint(color, severity_style(f.severity), f.severity.as_str()),
             text(&f.secret),
             f.fingerprint
         )?;
         if let Some(c) = &f.commit {
-            let short = c.commit.get(..12).unwrap_or(&c.commit);
             write!(
                 w,
-                "  commit={} author=\"{}\" date={}",
-                text(short),
-                text(&c.author),
-                text(&c.date)
+                "  commit={} author=\"{}\" date={} message=\"{}\"",
+                text(short_commit(&c.commit)),
+                quoted(&c.author),
+                text(&c.date),
+                quoted(&c.message)
             )?;
         }
         writeln!(w)?;
+        if let Some(ctx) = &f.context {
+            // Whatever opens the line goes through `line`, so that a runner
+            // that trims the indent never reads a workflow command.
+            let (before, secret) = match (ctx.cut_before, ctx.before.is_empty()) {
+                (true, _) => (format!("…{}", text(&ctx.before)), text(&ctx.secret)),
+                (false, false) => (line(&ctx.before).into_owned(), text(&ctx.secret)),
+                (false, true) => (String::new(), line(&ctx.secret)),
+            };
+            writeln!(
+                w,
+                "    {before}{}{}{}",
+                paint(color, style::SECRET, &secret),
+                text(&ctx.after),
+                if ctx.cut_after { "…" } else { "" },
+            )?;
+        }
     }
     if report.show_suppressed {
         for s in &report.outcome.suppressed {
             writeln!(
                 w,
-                "suppressed {}:{}:{}  {}  {}: {}",
+                "{} {}:{}:{}  {}  {}: {}",
+                paint(color, style::DIM, "suppressed"),
                 text(&s.path),
                 s.line,
                 s.column,

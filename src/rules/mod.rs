@@ -16,6 +16,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use clap::ValueEnum;
 use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +26,9 @@ use crate::detect::validate::Validator;
 use crate::filter::allowlist::Allowlist;
 
 /// How bad a leak of a given kind is; ordered from least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Little direct impact (e.g. a read-only or narrowly scoped key).

@@ -125,7 +125,7 @@ pub fn scanner(rules: crate::rules::RuleSet) -> Scanner {
         crate::filter::Acceptance::default(),
         ScanOptions {
             show_secrets: true,
-            fingerprint_commit: false,
+            ..ScanOptions::default()
         },
     )
 }

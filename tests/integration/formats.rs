@@ -84,7 +84,7 @@ fn json_carries_every_documented_field() {
     assert_eq!(json["notices"], serde_json::json!([]));
 }
 
-fn sarif_validator() -> jsonschema::Validator {
+pub fn sarif_validator() -> jsonschema::Validator {
     let schema_path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-2.1.0.json");
     // The official schema's `run.language` pattern ends in `]?$`, a stray
@@ -98,7 +98,7 @@ fn sarif_validator() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).unwrap()
 }
 
-fn assert_valid_sarif(doc: &serde_json::Value) {
+pub fn assert_valid_sarif(doc: &serde_json::Value) {
     let validator = sarif_validator();
     let errors: Vec<String> = validator
         .iter_errors(doc)
@@ -172,6 +172,18 @@ fn sarif_validates_and_locates_each_result() {
                 fp("config/deploy.yaml", DEPLOY_TOKEN)
             ),
         ]
+    );
+    // URIs are relative to %SRCROOT%, which names the scanned directory.
+    for r in results {
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"],
+            "%SRCROOT%"
+        );
+    }
+    let tree = std::fs::canonicalize(dir.path().join("tree")).unwrap();
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", tree.display())
     );
     let rule_index = results[0]["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(rules[rule_index]["id"], "github-pat-classic");

@@ -192,11 +192,20 @@ fn an_unresolvable_revision_fails_closed() {
     assert_eq!(out.code, 2);
     assert_eq!(out.stdout, "");
     assert!(
-        out.stderr.starts_with("leakproof: error: cannot resolve revision `origin/main`: revspec 'origin/main' not found; if this is a shallow clone"),
+        out.stderr.starts_with("leakproof: error: cannot resolve revision `origin/main`: revspec 'origin/main' not found; no branch, tag or commit of that name in this repository; a remote branch must be fetched first (e.g. `git fetch origin main` for origin/main)\n"),
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("`fetch-depth: 0`"), "{}", out.stderr);
+    // History is not missing here: no shallow-clone advice.
+    assert!(!out.stderr.contains("fetch-depth"), "{}", out.stderr);
+    let date = run_git(&dir, &[".", "--since", "2024-01-01"]);
+    assert_eq!(date.code, 2);
+    assert!(
+        date.stderr.starts_with("leakproof: error: cannot resolve revision `2024-01-01`: revspec '2024-01-01' not found; this takes a revision (a commit, tag or branch), not a date"),
+        "{}",
+        date.stderr
+    );
+    assert!(!date.stderr.contains("fetch-depth"), "{}", date.stderr);
     let bad = run_git(&dir, &[".", "--range", "HEAD"]);
     assert_eq!(bad.code, 2);
     assert_eq!(

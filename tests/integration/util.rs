@@ -190,6 +190,15 @@ impl Cmd {
         self
     }
 
+    /// Adds `flag` (unless empty) and then `path`.
+    pub fn arg_path(mut self, flag: &str, path: &Path) -> Cmd {
+        if !flag.is_empty() {
+            self.command.arg(flag);
+        }
+        self.command.arg(path);
+        self
+    }
+
     pub fn env(
         mut self,
         key: impl AsRef<std::ffi::OsStr>,

@@ -30,8 +30,19 @@ use thiserror::Error;
 pub use read::read;
 
 /// What to tell a user whose revision is missing from a shallow clone.
-const SHALLOW_HINT: &str = "if this is a shallow clone (CI checkouts default to depth 1), fetch the \
+const SHALLOW_HINT: &str = "this is a shallow clone (CI checkouts default to depth 1): fetch the \
      missing history: `fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`";
+
+/// What to tell a user who gave a date where a revision goes.
+const DATE_HINT: &str = "this takes a revision (a commit, tag or branch), not a date; the last \
+     commit before a date is `git rev-list -1 --before=DATE HEAD`";
+
+/// What to tell a user whose remote-tracking branch is missing.
+const REMOTE_HINT: &str = "no branch, tag or commit of that name in this repository; a remote \
+     branch must be fetched first (e.g. `git fetch origin main` for origin/main)";
+
+/// What to tell a user whose revision names nothing.
+const NAME_HINT: &str = "no branch, tag or commit of that name in this repository";
 
 /// A git source could not be used.
 #[derive(Debug, Error)]
@@ -171,8 +182,22 @@ impl GitRepo {
             .map_err(|e| GitError::Revision {
                 rev: rev.to_string(),
                 message: e.message().to_string(),
-                hint: SHALLOW_HINT,
+                hint: self.missing_hint(rev),
             })
+    }
+
+    /// What to tell a user whose revision does not resolve: the shallow
+    /// clone hint only when history is in fact missing.
+    fn missing_hint(&self, rev: &str) -> &'static str {
+        if self.repo.is_shallow() {
+            SHALLOW_HINT
+        } else if crate::date::is_date(rev) {
+            DATE_HINT
+        } else if rev.contains('/') {
+            REMOTE_HINT
+        } else {
+            NAME_HINT
+        }
     }
 
     fn shallow_remark(&self, plan: &mut Plan) {
