@@ -81,6 +81,28 @@ fn the_gitlab_job_scans_what_a_merge_request_or_push_adds() {
     assert_eq!(mr.stdout.lines().count(), 1, "{}", mr.stdout);
     assert!(mr.stdout.starts_with(&new), "{}", mr.stdout);
     assert!(mr.stderr.contains("; 2 commits"), "{}", mr.stderr);
+    // The report the job uploads as its secret_detection artifact.
+    let artifact = job["artifacts"]["reports"]["secret_detection"]
+        .as_str()
+        .unwrap();
+    assert_eq!(job["artifacts"]["when"].as_str(), Some("always"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(clone.path().join(artifact)).unwrap())
+            .unwrap();
+    crate::reports::assert_valid_gitlab(&report);
+    let found: Vec<(&str, &str, u64)> = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["location"]["file"].as_str().unwrap(),
+                v["location"]["commit"]["sha"].as_str().unwrap(),
+                v["location"]["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, vec![("deploy/app.env", secret.as_str(), 2)]);
 
     // A branch pipeline after a push of the clean commit only.
     let push = sh(

@@ -99,16 +99,7 @@ pub fn sarif_validator() -> jsonschema::Validator {
 }
 
 pub fn assert_valid_sarif(doc: &serde_json::Value) {
-    let validator = sarif_validator();
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF schema violations:\n{}",
-        errors.join("\n")
-    );
+    assert_valid(&sarif_validator(), doc, "SARIF");
 }
 
 #[test]

@@ -105,16 +105,8 @@ fn gitlab_validator() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).unwrap()
 }
 
-fn assert_valid_gitlab(doc: &serde_json::Value) {
-    let errors: Vec<String> = gitlab_validator()
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "GitLab schema violations:\n{}",
-        errors.join("\n")
-    );
+pub fn assert_valid_gitlab(doc: &serde_json::Value) {
+    assert_valid(&gitlab_validator(), doc, "GitLab");
 }
 
 #[test]

@@ -256,3 +256,17 @@ pub fn locations(json: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
 pub fn loc(rule: &str, path: &str, line: u64, column: u64) -> (String, String, u64, u64) {
     (rule.to_string(), path.to_string(), line, column)
 }
+
+/// Fails with every violation when `doc` does not validate against the
+/// `what` schema.
+pub fn assert_valid(validator: &jsonschema::Validator, doc: &serde_json::Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} schema violations:\n{}",
+        errors.join("\n")
+    );
+}
