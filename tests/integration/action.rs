@@ -252,12 +252,13 @@ struct Origin {
     main: String,
     feature: String,
     secret_commit: String,
+    old_commit: String,
 }
 
 fn origin() -> Origin {
     let dir = repo();
     dir.create("old.env", format!("TOKEN={EXTRA_TOKEN}\n"));
-    commit(&dir, "an old secret");
+    let old_commit = commit(&dir, "an old secret");
     dir.create("README.md", "hello\n");
     let main = commit(&dir, "readme");
     git(&dir, &["checkout", "-q", "-b", "feature"]);
@@ -274,6 +275,7 @@ fn origin() -> Origin {
         main,
         feature,
         secret_commit,
+        old_commit,
     }
 }
 
@@ -300,11 +302,15 @@ fn checkout(origin: &Origin, refspec: &str, depth: Option<u32>) -> Dir {
     dir
 }
 
-fn annotation(path: &str, line: usize, col: usize, secret: &str) -> String {
+/// The annotation of a history finding; `commit` is the commit that
+/// added it and its message.
+fn annotation(path: &str, line: usize, col: usize, secret: &str, commit: (&str, &str)) -> String {
     let fp = leakproof::finding::fingerprint("github-pat-classic", path, secret.as_bytes(), None);
     format!(
-        "::error file={path},line={line},col={col},endLine={line},endColumn={},title=leakproof%3A GitHub personal access token (classic) (critical)::github-pat-classic found a critical secret: ghp_*****. Fingerprint: {fp}",
-        col + secret.len()
+        "::error file={path},line={line},col={col},endLine={line},endColumn={},title=leakproof%3A GitHub personal access token (classic) (critical)::github-pat-classic found a critical secret: ghp_*****. Fingerprint: {fp}. Commit {} by Ann Dev <ann@example.com> on 2024-05-06T07:08:09+02:00: {}",
+        col + secret.len(),
+        &commit.0[..12],
+        commit.1
     )
 }
 
@@ -456,14 +462,20 @@ fn a_pull_request_is_annotated_summarized_and_fails() {
     );
     assert_eq!(
         run.commands(),
-        [annotation("new.env", 2, 7, LATER_TOKEN)],
+        [annotation(
+            "new.env",
+            2,
+            7,
+            LATER_TOKEN,
+            (&origin.secret_commit, "a new secret")
+        )],
         "{}",
         run.stderr
     );
     // The text report in the log, then the annotations.
     assert!(
         run.stdout.contains(&format!(
-            "new.env:2:7  github-pat-classic  critical  ghp_*****  fingerprint={fp}  commit={} author=\"Ann Dev <ann@example.com>\" date=2024-05-06T07:08:09+02:00\n",
+            "new.env:2:7  github-pat-classic  critical  ghp_*****  fingerprint={fp}  commit={} author=\"Ann Dev <ann@example.com>\" date=2024-05-06T07:08:09+02:00 message=\"a new secret\"\n",
             &origin.secret_commit[..12]
         )),
         "{}",
@@ -495,7 +507,7 @@ fn a_pull_request_is_annotated_summarized_and_fails() {
              \n\
              | Severity | Rule | Location | Secret | Commit | Fingerprint |\n\
              | --- | --- | --- | --- | --- | --- |\n\
-             | critical | `github-pat-classic` | `new.env:2:7` | `ghp_*****` | `{}` | `{fp}` |\n",
+             | critical | `github-pat-classic` | `new.env:2:7` | `ghp_*****` | `{} by Ann Dev <ann@example.com> on 2024-05-06T07:08:09+02:00: a new secret` | `{fp}` |\n",
             &origin.secret_commit[..12]
         )
     );
@@ -529,7 +541,16 @@ fn a_new_branch_push_scans_what_it_adds_to_the_default_branch() {
         .input("format", "github")
         .run();
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(run.commands(), [annotation("new.env", 2, 7, LATER_TOKEN)]);
+    assert_eq!(
+        run.commands(),
+        [annotation(
+            "new.env",
+            2,
+            7,
+            LATER_TOKEN,
+            (&origin.secret_commit, "a new secret")
+        )]
+    );
     assert_eq!(run.outputs["findings"], "1");
     assert!(run.summary.starts_with("### leakproof: 1 finding\n"));
 
@@ -549,8 +570,20 @@ fn a_new_branch_push_scans_what_it_adds_to_the_default_branch() {
     assert_eq!(
         run.commands(),
         [
-            annotation("new.env", 2, 7, LATER_TOKEN),
-            annotation("old.env", 1, 7, EXTRA_TOKEN)
+            annotation(
+                "new.env",
+                2,
+                7,
+                LATER_TOKEN,
+                (&origin.secret_commit, "a new secret")
+            ),
+            annotation(
+                "old.env",
+                1,
+                7,
+                EXTRA_TOKEN,
+                (&origin.old_commit, "an old secret")
+            )
         ]
     );
     assert_eq!(run.outputs["findings"], "2");
@@ -636,7 +669,7 @@ fn the_action_builds_leakproof_when_no_binary_is_given() {
     assert!(
         built
             .stdout
-            .contains(&format!("leakproof {}\n", env!("CARGO_PKG_VERSION"))),
+            .contains(&format!("leakproof {} (commit ", env!("CARGO_PKG_VERSION"))),
         "{}",
         built.stdout
     );
