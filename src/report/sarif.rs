@@ -102,11 +102,11 @@ fn is_absolute(path: &str) -> bool {
 
 /// `file:///abs/path` for an absolute path (a Windows path gets its drive).
 fn file_uri(path: &str) -> String {
-    let encoded = uri(path);
-    if encoded.starts_with('/') {
-        format!("file://{encoded}")
+    let path = path.replace('\\', "/");
+    if path.starts_with('/') {
+        format!("file://{}", uri(&path))
     } else {
-        format!("file:///{encoded}")
+        format!("file://{}", uri(&format!("/{path}")))
     }
 }
 
