@@ -419,8 +419,7 @@ fn the_readme_workflow_uses_the_action_as_it_is() {
     let steps = workflow["jobs"]["leakproof"]["steps"].as_vec().unwrap();
     let checkout = uses_step(steps, "actions/checkout@v4");
     assert_eq!(checkout["with"]["fetch-depth"].as_i64(), Some(0));
-    let version = format!("v{}", env!("CARGO_PKG_VERSION"));
-    uses_step(steps, &format!("leakproof/leakproof@{version}"));
+    uses_step(steps, &format!("leakproof/leakproof@{}", readme_pin()));
     let declared: Vec<String> = entries(&action()["inputs"])
         .into_iter()
         .map(|(n, _)| n)

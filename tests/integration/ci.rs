@@ -51,7 +51,7 @@ fn the_gitlab_job_scans_what_a_merge_request_or_push_adds() {
     assert_eq!(job["variables"]["GIT_DEPTH"].as_str(), Some("0"));
     let install = job["before_script"][0].as_str().unwrap();
     assert!(
-        install.ends_with(&format!("--tag v{} leakproof", env!("CARGO_PKG_VERSION"))),
+        install.ends_with(&format!("--rev {} leakproof", readme_pin())),
         "{install}"
     );
     let script: Vec<&str> = job["script"]

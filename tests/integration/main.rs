@@ -11,6 +11,7 @@ mod hostile;
 mod identity;
 mod install_hook;
 mod pre_commit;
+mod readme;
 mod reports;
 mod rules;
 mod scan;

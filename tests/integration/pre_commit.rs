@@ -87,7 +87,7 @@ fn commits_through_pre_commit(
     let config = &YamlLoader::load_from_str(&readme).unwrap()[0];
     let hook_repo = &config["repos"][0];
     assert_eq!(hook_repo["repo"].as_str(), Some(README_REPO));
-    let version = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let version = readme_pin();
     assert_eq!(hook_repo["rev"].as_str(), Some(version.as_str()));
     assert_eq!(hook_repo["hooks"][0]["id"].as_str(), Some("leakproof"));
 

@@ -145,7 +145,8 @@ pub fn fast_release_build(command: &mut Command) {
         .env_remove("MFLAGS");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the directory `from` into `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -269,4 +270,46 @@ pub fn assert_valid(validator: &jsonschema::Validator, doc: &serde_json::Value, 
         "{what} schema violations:\n{}",
         errors.join("\n")
     );
+}
+
+/// The commit of this repository that the README's snippets pin (no
+/// release is tagged yet): the one the Action snippet uses. Checks that it
+/// is a full commit id in this repository's history that has what the
+/// snippets use (the Action, the pre-commit hooks, the GitLab report).
+pub fn readme_pin() -> String {
+    let snippet = readme_snippet("action");
+    let pin = snippet
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("- uses: leakproof/leakproof@"))
+        .expect("the README workflow uses the action")
+        .trim()
+        .to_string();
+    assert!(
+        pin.len() == 40 && pin.bytes().all(|b| b.is_ascii_hexdigit()),
+        "the README pins `{pin}`, not a commit id"
+    );
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(manifest_dir())
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(
+        git(&["merge-base", "--is-ancestor", &pin, "HEAD"]),
+        "the README pins {pin}, which is not in this repository's history"
+    );
+    for file in [
+        "action.yml",
+        ".pre-commit-hooks.yaml",
+        "src/report/gitlab.rs",
+    ] {
+        assert!(
+            git(&["cat-file", "-e", &format!("{pin}:{file}")]),
+            "the pinned commit {pin} has no {file}"
+        );
+    }
+    pin
 }
