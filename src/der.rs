@@ -22,8 +22,9 @@ struct Tlv<'a> {
     content: &'a [u8],
 }
 
-/// Reads the element at the start of `data`; returns it and its total size.
-fn tlv(data: &[u8]) -> Option<(Tlv<'_>, usize)> {
+/// Reads the header of the element at the start of `data`: its tag, the
+/// length of its content and the length of the header itself.
+fn header(data: &[u8]) -> Option<(u8, usize, usize)> {
     let tag = *data.first()?;
     if tag & 0x1f == 0x1f {
         return None; // multi-byte tags never occur in these structures
@@ -47,8 +48,23 @@ fn tlv(data: &[u8]) -> Option<(Tlv<'_>, usize)> {
             2 + n,
         )
     };
+    Some((tag, len, header))
+}
+
+/// Reads the element at the start of `data`; returns it and its total size.
+fn tlv(data: &[u8]) -> Option<(Tlv<'_>, usize)> {
+    let (tag, len, header) = header(data)?;
     let content = data.get(header..header.checked_add(len)?)?;
     Some((Tlv { tag, content }, header + len))
+}
+
+/// The total size in bytes that a file must have to be one DER private key
+/// or keystore, read from its first bytes: the size its outer SEQUENCE
+/// declares, or None when it does not start with one. A source reads the
+/// rest of a binary file only when the sizes agree.
+pub fn declared_size(head: &[u8]) -> Option<usize> {
+    let (tag, len, header) = header(head)?;
+    (tag == SEQUENCE).then(|| header.checked_add(len))?
 }
 
 /// The elements of a constructed element's content, or None if it does not

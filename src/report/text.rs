@@ -148,6 +148,7 @@ pub fn summary_line(report: &Report<'_>) -> String {
         (NoticeKind::Binary, "binary"),
         (NoticeKind::TooLarge, "too large"),
         (NoticeKind::SymlinkLoop, "symlink loop"),
+        (NoticeKind::Special, "special"),
     ]
     .iter()
     .filter_map(|&(kind, label)| {

@@ -8,6 +8,7 @@ pub mod stdin;
 pub mod walk;
 
 use std::borrow::Cow;
+use std::io::{self, Read};
 use std::ops::Range;
 
 use serde::Serialize;
@@ -18,6 +19,11 @@ use crate::finding::Commit;
 /// git's own rule (`buffer_is_binary`), so that a file on disk, its blob
 /// in history and `git diff` all agree on what is text.
 pub const BINARY_PROBE_LEN: usize = 8000;
+
+/// Binary content is read past its first bytes only when it may be one DER
+/// private key or keystore of at most this size (keys are a few KiB,
+/// keystores with a certificate chain tens of KiB).
+pub const MAX_BINARY_KEY: usize = 1 << 20;
 
 /// Where a blob came from.
 #[derive(Debug, Clone)]
@@ -110,6 +116,9 @@ pub enum NoticeKind {
     SymlinkLoop,
     /// Could not be read (permissions, vanished mid-scan, I/O error).
     Unreadable,
+    /// A FIFO, socket or device met while walking: never opened (a FIFO
+    /// would block), unless named on the command line.
+    Special,
 }
 
 impl NoticeKind {
@@ -117,7 +126,9 @@ impl NoticeKind {
     pub fn level(self) -> NoticeLevel {
         match self {
             NoticeKind::Binary => NoticeLevel::Note,
-            NoticeKind::TooLarge | NoticeKind::SymlinkLoop => NoticeLevel::Warning,
+            NoticeKind::TooLarge | NoticeKind::SymlinkLoop | NoticeKind::Special => {
+                NoticeLevel::Warning
+            }
             NoticeKind::Unreadable => NoticeLevel::Error,
         }
     }
@@ -151,6 +162,51 @@ impl Notice {
 /// True if and only if `data` looks binary (NUL in its first 8000 bytes).
 pub fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(BINARY_PROBE_LEN)]).is_some()
+}
+
+/// What [`read_head_first`] read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Head {
+    /// The whole content is in the buffer.
+    Read,
+    /// Binary content that cannot be a private key or keystore: only its
+    /// first bytes were read.
+    Binary,
+    /// More than the size limit: the rest was not read.
+    TooLarge,
+}
+
+/// Reads `input` into `buf` (cleared first), head first: the first
+/// [`BINARY_PROBE_LEN`] bytes decide whether the content is binary, and
+/// binary content is read on only when its first bytes declare one DER
+/// structure of at most [`MAX_BINARY_KEY`] bytes (what [`scannable`] could
+/// turn into a key). So a 3 GB binary file costs 8000 bytes, whatever the
+/// size limit; text is read up to `max_size`, plus one byte to tell that it
+/// is over.
+pub fn read_head_first(input: &mut dyn Read, max_size: u64, buf: &mut Vec<u8>) -> io::Result<Head> {
+    buf.clear();
+    input.take(BINARY_PROBE_LEN as u64).read_to_end(buf)?;
+    if is_binary(buf) {
+        let Some(size) = crate::der::declared_size(buf)
+            .filter(|&n| n <= MAX_BINARY_KEY && n as u64 <= max_size && n >= buf.len())
+        else {
+            return Ok(Head::Binary);
+        };
+        // One byte more than declared tells a longer file apart.
+        input.take((size + 1 - buf.len()) as u64).read_to_end(buf)?;
+        return Ok(if buf.len() == size {
+            Head::Read
+        } else {
+            Head::Binary
+        });
+    }
+    let room = (max_size + 1).saturating_sub(buf.len() as u64);
+    input.take(room).read_to_end(buf)?;
+    Ok(if buf.len() as u64 > max_size {
+        Head::TooLarge
+    } else {
+        Head::Read
+    })
 }
 
 /// The bytes to scan for `data`: itself when it is text, the armored text

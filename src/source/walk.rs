@@ -4,7 +4,10 @@
 //! `no_ignore`, `.git/` is never entered, symlinks are followed only when
 //! asked (loops become notices), and binary or oversized files are skipped
 //! with a notice (except binary private keys and keystores, which are
-//! scanned in their text form: see [`crate::der`]).
+//! scanned in their text form: see [`crate::der`]). FIFOs, sockets and
+//! devices met while walking are never opened (a FIFO would block): a
+//! notice names them. A path named on the command line is read whatever it
+//! is, so `scan <(cmd)`, a FIFO and `/dev/stdin` work.
 
 use std::fs::File;
 use std::io::Read;
@@ -13,7 +16,9 @@ use std::path::Path;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use super::anchor::{self, Target};
-use super::{Blob, Notice, NoticeKind, Origin, Sink, binary_notice, scannable};
+use super::{
+    Blob, Head, Notice, NoticeKind, Origin, Sink, binary_notice, read_head_first, scannable,
+};
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -110,10 +115,28 @@ fn read_entry(
     let display = clean(path);
     let unreadable =
         |e: std::io::Error| Notice::new(NoticeKind::Unreadable, display.clone(), e.to_string());
-    match read_capped(path, opts.max_file_size, buf) {
-        Ok(Capped::Read) => {}
-        Ok(Capped::TooLarge(size)) => {
-            return sink.skipped(too_large(display, size, opts.max_file_size));
+    let max_size = opts.max_file_size;
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) => return sink.notice(unreadable(e)),
+    };
+    // A regular file's size is known up front; a pipe's only once read.
+    match file.metadata() {
+        Ok(m) if m.is_file() && m.len() > max_size => {
+            return sink.skipped(too_large(display, m.len(), max_size));
+        }
+        Ok(_) => {}
+        Err(e) => return sink.notice(unreadable(e)),
+    }
+    match read_head_first(&mut file, max_size, buf) {
+        Ok(Head::Read) => {}
+        Ok(Head::Binary) => return sink.skipped(binary_notice(display)),
+        Ok(Head::TooLarge) => {
+            return sink.skipped(Notice::new(
+                NoticeKind::TooLarge,
+                display,
+                format!("larger than the --max-file-size limit of {max_size} bytes; not scanned"),
+            ));
         }
         Err(e) => return sink.notice(unreadable(e)),
     }
@@ -129,15 +152,49 @@ fn read_entry(
     });
 }
 
-fn is_scannable_file(entry: &DirEntry) -> bool {
+/// What to do with a walk entry.
+enum Action {
+    Read,
+    Pass,
+    /// A special file met while walking, with what it is.
+    Special(&'static str),
+}
+
+fn action(entry: &DirEntry) -> Action {
     match entry.file_type() {
-        Some(ft) if ft.is_file() => true,
-        // A symlink named on the command line is followed, as ripgrep does.
-        Some(ft) if ft.is_symlink() && entry.depth() == 0 => {
-            std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file())
-        }
-        _ => false,
+        Some(ft) if ft.is_file() => Action::Read,
+        Some(ft) if ft.is_dir() => Action::Pass,
+        // A path named on the command line is read whatever it is: a
+        // symlink is followed (as ripgrep does), and a FIFO, /dev/stdin or
+        // a process substitution (`<(cmd)`) is read as a stream.
+        Some(_) if entry.depth() == 0 => match std::fs::metadata(entry.path()) {
+            Ok(m) if m.is_dir() => Action::Pass,
+            _ => Action::Read,
+        },
+        Some(ft) if ft.is_symlink() => Action::Pass,
+        Some(ft) => Action::Special(special_kind(ft)),
+        None => Action::Pass,
     }
+}
+
+/// What a file that is neither regular, a directory nor a symlink is.
+#[cfg(unix)]
+fn special_kind(ft: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_block_device() || ft.is_char_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_ft: std::fs::FileType) -> &'static str {
+    "a special file"
 }
 
 /// Walks `roots` in parallel; every worker thread gets its own sink from
@@ -170,10 +227,15 @@ where
         let mut buf = Vec::new();
         Box::new(move |result| {
             match result {
-                Ok(entry) if is_scannable_file(&entry) => {
-                    read_entry(&entry, opts, roots, &mut buf, &mut sink);
-                }
-                Ok(_) => {}
+                Ok(entry) => match action(&entry) {
+                    Action::Read => read_entry(&entry, opts, roots, &mut buf, &mut sink),
+                    Action::Pass => {}
+                    Action::Special(what) => sink.skipped(Notice::new(
+                        NoticeKind::Special,
+                        clean(entry.path()),
+                        format!("{what}; not read while walking (name it on the command line to scan it)"),
+                    )),
+                },
                 Err(err) => sink.notice(error_notice(&err)),
             }
             WalkState::Continue

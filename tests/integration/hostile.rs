@@ -522,3 +522,109 @@ fn no_output_or_message_prints_the_secret() {
     assert!(out.stdout.contains(S));
     assert_eq!(checked, cases.len());
 }
+
+/// Makes a FIFO at `path` with `mkfifo`.
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A writer that feeds `text` into the FIFO at `path` (in its own process,
+/// so a reader that never opens the FIFO cannot block the test).
+fn feed(path: &std::path::Path, text: &str) -> std::process::Child {
+    std::process::Command::new("sh")
+        .args(["-c", "printf %s \"$1\" > \"$2\"", "sh", text])
+        .arg(path)
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn named_pipes_are_read_when_named_and_skipped_when_walked() {
+    let dir = Dir::new();
+    let content = format!("A=1\nTOKEN={EXTRA_TOKEN}\n");
+    mkfifo(&dir.path().join("named.fifo"));
+    let mut writer = feed(&dir.path().join("named.fifo"), &content);
+    let out = dir
+        .cmd()
+        .args(["scan", "named.fifo", "--strict", "--format", "json"])
+        .run();
+    let _ = writer.kill();
+    let _ = writer.wait();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&out.json()),
+        vec![loc("github-pat-classic", "named.fifo", 2, 7)]
+    );
+    // /dev/stdin and a process substitution.
+    let out = dir
+        .cmd()
+        .args(["scan", "/dev/stdin", "--strict"])
+        .stdin(content.clone())
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("/dev/stdin:2:7  github-pat-classic"),
+        "{}",
+        out.stdout
+    );
+    dir.create("f.env", &content);
+    let out = dir
+        .program("bash")
+        .args([
+            "-c",
+            "exec \"$0\" scan <(cat f.env) --strict --format json",
+            env!("CARGO_BIN_EXE_leakproof"),
+        ])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.json()["findings"][0]["line"], 2);
+    // Walking: the FIFO is named in a warning, never opened.
+    let walked = Dir::new();
+    walked.create("a.env", &content);
+    std::fs::create_dir(walked.path().join("sub")).unwrap();
+    mkfifo(&walked.path().join("sub/pipe"));
+    let started = std::time::Instant::now();
+    let out = walked.cmd().args(["scan", ".", "--format", "json"]).run();
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "a.env", 2, 7)]
+    );
+    assert_eq!(json["summary"]["skipped_special"], 1);
+    assert!(
+        out.stderr.contains("leakproof: warning: sub/pipe: a FIFO (named pipe); not read while walking (name it on the command line to scan it)\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_huge_binary_file_is_skipped_from_its_first_bytes() {
+    let dir = Dir::new();
+    // Sparse: 3 GB of zeros that take no disk space.
+    let file = std::fs::File::create(dir.path().join("big.bin")).unwrap();
+    file.set_len(3 << 30).unwrap();
+    dir.create("a.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    // With 1 GB of address space, reading the file whole cannot succeed.
+    let out = dir
+        .program("bash")
+        .args([
+            "-c",
+            "ulimit -v 1000000 && exec \"$0\" scan . -j 1 --max-file-size 4G --format json",
+            env!("CARGO_BIN_EXE_leakproof"),
+        ])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "a.env", 1, 7)]
+    );
+    assert_eq!(json["summary"]["skipped_binary"], 1);
+}
