@@ -136,10 +136,11 @@ impl Config {
     /// Reads and parses a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
+        let text = crate::limits::read_text(path, crate::limits::CONFIG, "a configuration")
+            .map_err(|e| ConfigError::Io {
+                path: shown.clone(),
+                message: e.to_string(),
+            })?;
         let spec: ConfigSpec = toml::from_str(&text).map_err(|e| ConfigError::Toml {
             path: shown.clone(),
             message: crate::rules::toml_message(&text, &e),

@@ -26,6 +26,7 @@ pub mod detect;
 pub mod exit;
 pub mod filter;
 pub mod finding;
+pub mod limits;
 pub mod pipeline;
 pub mod report;
 pub mod rules;

@@ -60,10 +60,11 @@ pub enum Verdict {
 }
 
 impl Baseline {
-    /// Reads a baseline; `today` (YYYY-MM-DD) decides expiry.
+    /// Reads a baseline, at most [`crate::limits::BASELINE`] bytes;
+    /// `today` (YYYY-MM-DD) decides expiry.
     pub fn load(path: &Path, today: &str) -> Result<Baseline, FilterFileError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        let text = crate::limits::read_text(path, crate::limits::BASELINE, "a baseline")
             .map_err(|e| FilterFileError::new(&file, 0, e.to_string()))?;
         Baseline::parse(&file, &text, today)
     }

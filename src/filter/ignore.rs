@@ -28,7 +28,7 @@ impl IgnoreList {
     /// Reads and parses an ignore file.
     pub fn load(path: &Path) -> Result<IgnoreList, FilterFileError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        let text = crate::limits::read_text(path, crate::limits::IGNORE_FILE, "an ignore file")
             .map_err(|e| FilterFileError::new(&file, 0, e.to_string()))?;
         IgnoreList::parse(&file, &text)
     }

@@ -218,9 +218,11 @@ impl RuleSet {
     /// Adds a user pack file, or every `*.toml` file in a directory (sorted).
     pub fn add_path(&mut self, path: &Path) -> Result<(), PackError> {
         let read = |p: &Path| {
-            std::fs::read_to_string(p).map_err(|e| PackError::Io {
-                pack: p.display().to_string(),
-                message: e.to_string(),
+            crate::limits::read_text(p, crate::limits::PACK, "a rule pack").map_err(|e| {
+                PackError::Io {
+                    pack: p.display().to_string(),
+                    message: e.to_string(),
+                }
             })
         };
         if path.is_dir() {

@@ -628,3 +628,35 @@ fn a_huge_binary_file_is_skipped_from_its_first_bytes() {
     );
     assert_eq!(json["summary"]["skipped_binary"], 1);
 }
+
+#[test]
+fn oversized_config_pack_and_baseline_files_are_refused() {
+    let dir = Dir::new();
+    dir.create("a.env", format!("TOKEN={EXTRA_TOKEN}\n"));
+    let cases = [
+        (
+            vec!["--baseline", "/dev/zero"],
+            "leakproof: error: invalid baseline\n  caused by: /dev/zero: larger than the 64 MiB limit for a baseline\n",
+        ),
+        (
+            vec!["--config", "/dev/zero"],
+            "leakproof: error: invalid configuration\n  caused by: /dev/zero: larger than the 1 MiB limit for a configuration\n",
+        ),
+        (
+            vec!["--rules", "/dev/zero"],
+            "leakproof: error: invalid rule pack\n  caused by: /dev/zero: larger than the 4 MiB limit for a rule pack\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = dir.cmd().args(["scan", "a.env"]).args(&args).run();
+        assert_eq!(out.code, 2, "{args:?}");
+        assert_eq!(out.stderr, expected, "{args:?}");
+    }
+    dir.create(".leakproofignore", "0".repeat(17 << 20));
+    let out = dir.cmd().args(["scan", "a.env"]).run();
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        "leakproof: error: invalid ignore file\n  caused by: .leakproofignore: larger than the 16 MiB limit for an ignore file\n"
+    );
+}
