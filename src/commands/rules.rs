@@ -51,7 +51,7 @@ pub(super) fn run(cmd: RulesCmd) -> Result<ExitStatus> {
             writeln!(w, "severity:    {}", r.severity)?;
             writeln!(w, "keywords:    {}", text(&r.keywords.join(", ")))?;
             writeln!(w, "regex:       {}", text(&r.pattern))?;
-            writeln!(w, "secret group: {}", r.secret_group)?;
+            writeln!(w, "secret group: {}", r.secret_group())?;
             writeln!(w, "min entropy: {}", r.min_entropy)?;
             if let Some(v) = r.validator {
                 writeln!(w, "validator:   {}", v.name())?;

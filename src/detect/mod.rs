@@ -12,9 +12,10 @@ pub mod prefilter;
 pub mod validate;
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use crate::finding::{Confidence, Suppression};
-use crate::rules::RuleSet;
+use crate::rules::{Rule, RuleSet};
 use location::LineIndex;
 use prefilter::Prefilter;
 
@@ -55,8 +56,9 @@ pub struct Engine {
     rules: RuleSet,
     prefilter: Prefilter,
     /// Lines of context around a changed line in [`Engine::scan_changed`]:
-    /// the most lines any rule's match can span, capped.
-    context_lines: u32,
+    /// the most lines any rule's match can span, capped; worked out on
+    /// first use (it parses every rule's regex).
+    context_lines: OnceLock<u32>,
 }
 
 /// The byte ranges of windows of `context` lines on each side of
@@ -91,18 +93,23 @@ impl Engine {
     /// Builds the prefilter over `rules`; regexes compile on first use.
     pub fn new(rules: RuleSet) -> Engine {
         let prefilter = Prefilter::new(&rules);
-        let context_lines = rules
-            .rules()
-            .iter()
-            .filter_map(|r| r.line_span)
-            .max()
-            .unwrap_or(0)
-            .min(MAX_CONTEXT_LINES);
         Engine {
             rules,
             prefilter,
-            context_lines,
+            context_lines: OnceLock::new(),
         }
+    }
+
+    fn context_lines(&self) -> u32 {
+        *self.context_lines.get_or_init(|| {
+            self.rules
+                .rules()
+                .iter()
+                .filter_map(Rule::line_span)
+                .max()
+                .unwrap_or(0)
+                .min(MAX_CONTEXT_LINES)
+        })
     }
 
     /// The rules this engine runs.
@@ -193,7 +200,7 @@ impl Engine {
         let rules = self.rules.rules();
         let mut out = Vec::new();
         for idx in self.triggered_rules(history) {
-            if rules[idx].line_span.is_none() {
+            if rules[idx].line_span().is_none() {
                 self.run_rule(idx, data, 0, &mut out);
             }
         }
@@ -205,11 +212,11 @@ impl Engine {
             let last = index.line_of(r.end.saturating_sub(1).max(r.start).min(data.len()));
             first..=last
         });
-        for window in windows(&index, changed_lines, self.context_lines) {
+        for window in windows(&index, changed_lines, self.context_lines()) {
             let bytes = &data[window.clone()];
             self.prefilter.triggered(bytes, &mut triggered);
             for (idx, rule) in rules.iter().enumerate() {
-                if rule.line_span.is_none() || whole[idx] {
+                if rule.line_span().is_none() || whole[idx] {
                     continue;
                 }
                 let in_window = triggered[idx];
@@ -247,7 +254,7 @@ impl Engine {
         let rule = &self.rules.rules()[idx];
         for caps in rule.regex().captures_iter(data) {
             let Some(whole) = caps.get(0) else { continue };
-            let Some(secret) = caps.get(rule.secret_group) else {
+            let Some(secret) = caps.get(rule.secret_group()) else {
                 continue;
             };
             if secret.is_empty() {

@@ -56,6 +56,16 @@ pub(super) fn check_full_compile(rule: &Rule) -> Result<(), PackError> {
     Ok(())
 }
 
+/// Parses a rule regex with the syntax options every rule regex uses.
+pub(super) fn parse(pattern: &str) -> Result<Hir, Box<regex_syntax::Error>> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(Box::new)
+}
+
 /// How many line breaks a match of `hir` can hold at most; `None` if
 /// unbounded. A repetition of a whitespace-only class (`\s*`) counts as two
 /// line breaks: key and value separated by more blank lines than that are
@@ -118,7 +128,10 @@ fn is_kebab_case(id: &str) -> bool {
 }
 
 /// Validates one rule spec and builds the rule (regex compiled lazily).
-pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError> {
+///
+/// With `eager` (user packs) the regex is parsed now; otherwise (built-in
+/// packs) on first use.
+pub(super) fn compile_rule(pack: &str, spec: RuleSpec, eager: bool) -> Result<Rule, PackError> {
     // An id that is not kebab-case could be anything, a secret included.
     let shown_id = if is_kebab_case(&spec.id) {
         spec.id.clone()
@@ -142,20 +155,27 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
     if spec.keywords.iter().any(|k| k.is_empty()) {
         return Err(err("empty keyword".into()));
     }
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(&spec.regex)
-        .map_err(|e| err(format!("regex does not compile: {}", regex_message(&e))))?;
-    let groups = hir.properties().explicit_captures_len();
-    let line_span = line_span(&hir);
-    let secret_group = spec.secret_group.unwrap_or(usize::from(groups > 0));
-    if secret_group > groups {
-        return Err(err(format!(
-            "secret-group {secret_group} does not exist: the regex has {groups} capture group(s)"
-        )));
-    }
+    // A user pack's regex is parsed now, so a syntax error or a missing
+    // secret group is reported at load; a built-in pack's regexes are
+    // checked by the self-test, and parsing hundreds of them would cost
+    // every scan its start-up time, so they are parsed on first use.
+    let (line_span, secret_group) = if eager {
+        let hir = parse(&spec.regex)
+            .map_err(|e| err(format!("regex does not compile: {}", regex_message(&e))))?;
+        let groups = hir.properties().explicit_captures_len();
+        let secret_group = spec.secret_group.unwrap_or(usize::from(groups > 0));
+        if secret_group > groups {
+            return Err(err(format!(
+                "secret-group {secret_group} does not exist: the regex has {groups} capture group(s)"
+            )));
+        }
+        (
+            OnceLock::from(line_span(&hir)),
+            OnceLock::from(secret_group),
+        )
+    } else {
+        (OnceLock::new(), OnceLock::new())
+    };
     if !(0.0..=8.0).contains(&spec.min_entropy) {
         return Err(err(format!(
             "min-entropy {} is outside 0..=8 bits per byte",
@@ -187,6 +207,7 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec) -> Result<Rule, PackError
         pattern: spec.regex,
         regex: OnceLock::new(),
         keyword_in_match: OnceLock::new(),
+        secret_group_spec: spec.secret_group,
         secret_group,
         min_entropy: spec.min_entropy,
         validator,

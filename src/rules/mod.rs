@@ -90,18 +90,15 @@ pub struct Rule {
     pub pattern: String,
     regex: OnceLock<Regex>,
     keyword_in_match: OnceLock<bool>,
-    /// Index of the capture group holding the secret.
-    pub secret_group: usize,
+    secret_group_spec: Option<usize>,
+    secret_group: OnceLock<usize>,
     /// Minimum Shannon entropy of the secret.
     pub min_entropy: f64,
     /// Offline structural check, if the format has one.
     pub validator: Option<Validator>,
     /// Yields to specific rules that report an overlapping secret.
     pub generic: bool,
-    /// How many line breaks a match can hold at most, runs of whitespace
-    /// counted as two; `None` when a match can span any number of lines
-    /// (a PEM block). See [`Rule::window_lines`].
-    pub line_span: Option<u32>,
+    line_span: OnceLock<Option<u32>>,
     /// How to revoke or rotate a leaked credential of this kind.
     pub remediation: String,
     /// Documentation links.
@@ -122,6 +119,26 @@ impl Rule {
     pub fn regex(&self) -> &Regex {
         self.regex
             .get_or_init(|| compile::build_regex(&self.pattern))
+    }
+
+    /// Index of the capture group holding the secret: the pack's
+    /// `secret-group`, else 1 if the regex has a group and 0 if not.
+    pub fn secret_group(&self) -> usize {
+        *self.secret_group.get_or_init(|| {
+            self.secret_group_spec
+                .unwrap_or(usize::from(self.regex().captures_len() > 1))
+        })
+    }
+
+    /// How many line breaks a match can hold at most, runs of whitespace
+    /// counted as two; `None` when a match can span any number of lines
+    /// (a PEM block). See [`Rule::window_lines`].
+    pub fn line_span(&self) -> Option<u32> {
+        *self.line_span.get_or_init(|| {
+            compile::parse(&self.pattern)
+                .ok()
+                .and_then(|hir| compile::line_span(&hir))
+        })
     }
 
     /// True if every example's match holds one of the keywords. Such a
@@ -147,7 +164,7 @@ impl Rule {
     /// see the whole blob (a match can span any number of lines, or the
     /// keyword need not be in the match).
     pub fn window_lines(&self) -> Option<u32> {
-        self.line_span.filter(|_| self.keyword_in_match())
+        self.line_span().filter(|_| self.keyword_in_match())
     }
 }
 
@@ -206,7 +223,7 @@ impl RuleSet {
             self.global_allowlists.push(list);
         }
         for rule_spec in spec.rule {
-            let rule = compile::compile_rule(name, rule_spec)?;
+            let rule = compile::compile_rule(name, rule_spec, eager)?;
             if eager {
                 compile::check_full_compile(&rule)?;
             }
@@ -289,7 +306,7 @@ impl RuleSet {
 
     /// Adds one rule defined outside a pack file (e.g. in the config).
     pub fn add_rule(&mut self, source: &str, spec: pack::RuleSpec) -> Result<(), PackError> {
-        let rule = compile::compile_rule(source, spec)?;
+        let rule = compile::compile_rule(source, spec, true)?;
         compile::check_full_compile(&rule)?;
         self.insert(source, rule)
     }

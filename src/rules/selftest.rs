@@ -139,11 +139,20 @@ mod tests {
     fn every_builtin_example_fires_exactly_its_rule() {
         let rules = RuleSet::builtin().unwrap();
         // Full compilation of every built-in regex is part of the test.
+        // Built-in regexes are parsed on first use, not at load: full
+        // compilation, the secret group and the line span are checked here.
         for rule in rules.rules() {
-            regex::bytes::RegexBuilder::new(&rule.pattern)
+            let re = regex::bytes::RegexBuilder::new(&rule.pattern)
                 .unicode(false)
                 .build()
                 .unwrap_or_else(|e| panic!("{}: {e}", rule.id));
+            assert!(
+                rule.secret_group() < re.captures_len(),
+                "{}: secret group {} does not exist",
+                rule.id,
+                rule.secret_group()
+            );
+            assert!(super::super::compile::parse(&rule.pattern).is_ok());
         }
         let failures = check(&scanner(rules), |_| true);
         let text: Vec<String> = failures.iter().map(ToString::to_string).collect();
