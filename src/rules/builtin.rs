@@ -33,6 +33,13 @@ pub const PACKS: &[(&str, &str)] = &[
     ),
     ("devops.toml", include_str!("../../rules/devops.toml")),
     ("saas.toml", include_str!("../../rules/saas.toml")),
+    ("analytics.toml", include_str!("../../rules/analytics.toml")),
+    ("messaging.toml", include_str!("../../rules/messaging.toml")),
+    (
+        "productivity.toml",
+        include_str!("../../rules/productivity.toml"),
+    ),
+    ("commerce.toml", include_str!("../../rules/commerce.toml")),
 ];
 
 #[cfg(test)]
