@@ -6,6 +6,7 @@ mod action;
 mod ci;
 mod exit_codes;
 mod formats;
+mod generic;
 mod git;
 mod hostile;
 mod identity;
