@@ -40,6 +40,10 @@ pub const PACKS: &[(&str, &str)] = &[
         include_str!("../../rules/productivity.toml"),
     ),
     ("commerce.toml", include_str!("../../rules/commerce.toml")),
+    (
+        "frameworks.toml",
+        include_str!("../../rules/frameworks.toml"),
+    ),
 ];
 
 #[cfg(test)]
