@@ -9,18 +9,16 @@ fn findings(dir: &Dir) -> Vec<(String, String, u64, String)> {
         .args(["scan", "tree", "--format", "json", "--show-secrets"])
         .run();
     assert!(out.code <= 1, "{}", out.stderr);
-    out.json()["findings"]
+    let json = out.json();
+    let secrets = json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["secret"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|f| f["secret"].as_str().unwrap().to_string());
+    locations(&json)
+        .into_iter()
+        .zip(secrets)
+        .map(|((rule, path, line, _), secret)| (rule, path, line, secret))
         .collect()
 }
 
