@@ -286,3 +286,66 @@ fn baseline_commands_refuse_report_flags_they_would_ignore() {
         "leakproof: error: baseline prune writes a baseline, not a report: --output does not apply\n"
     );
 }
+
+/// The newest compiled `build.rs` of this crate.
+fn build_script() -> std::path::PathBuf {
+    let build = std::path::Path::new(env!("CARGO_BIN_EXE_leakproof"))
+        .parent()
+        .unwrap()
+        .join("build");
+    std::fs::read_dir(&build)
+        .unwrap()
+        .filter_map(|e| {
+            let script = e.ok()?.path().join("build-script-build");
+            let modified = script.metadata().ok()?.modified().ok()?;
+            script
+                .parent()?
+                .file_name()?
+                .to_str()?
+                .starts_with("leakproof-")
+                .then_some((modified, script))
+        })
+        .max()
+        .map(|(_, script)| script)
+        .expect("the build script of leakproof is compiled")
+}
+
+#[test]
+fn the_version_leaves_the_commit_out_without_git_or_a_checkout() {
+    let run = |manifest: &std::path::Path, path: Option<&str>| {
+        let mut cmd = Command::new(build_script());
+        cmd.env("CARGO_MANIFEST_DIR", manifest)
+            .env("SOURCE_DATE_EPOCH", "1700000000");
+        if let Some(p) = path {
+            cmd.env("PATH", p);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // A source tarball: no .git; and a tarball unpacked inside some other
+    // repository must not claim that repository's commit.
+    let outer = repo();
+    outer.create("leakproof-0.1.0/Cargo.toml", "");
+    commit(&outer, "unrelated");
+    for manifest in [
+        Dir::new().path().to_path_buf(),
+        outer.path().join("leakproof-0.1.0"),
+    ] {
+        let out = run(&manifest, None);
+        assert!(out.contains("cargo:rustc-env=LEAKPROOF_COMMIT=\n"), "{out}");
+        assert!(
+            out.contains("cargo:rustc-env=LEAKPROOF_BUILD_EPOCH=1700000000\n"),
+            "{out}"
+        );
+    }
+    // This checkout without git on PATH.
+    let out = run(manifest_dir(), Some("/nonexistent"));
+    assert!(out.contains("cargo:rustc-env=LEAKPROOF_COMMIT=\n"), "{out}");
+    // With both, the commit.
+    let out = run(manifest_dir(), None);
+    assert!(
+        !out.contains("cargo:rustc-env=LEAKPROOF_COMMIT=\n"),
+        "{out}"
+    );
+}
