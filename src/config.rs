@@ -141,6 +141,13 @@ impl Config {
                 path: shown.clone(),
                 message: e.to_string(),
             })?;
+        Config::parse(path, text)
+    }
+
+    /// Parses `text` as the configuration at `path` (which names it in
+    /// errors and anchors its relative pack paths).
+    pub fn parse(path: &Path, text: String) -> Result<Config, ConfigError> {
+        let shown = path.display().to_string();
         let spec: ConfigSpec = toml::from_str(&text).map_err(|e| ConfigError::Toml {
             path: shown.clone(),
             message: crate::rules::toml_message(&text, &e),

@@ -1,0 +1,175 @@
+//! Property-based tests (issue #12): whatever bytes or text the engine, the
+//! rule loader, the config, baseline and ignore-file parsers, the DER
+//! decoder and the escaping get, they return (a result or an error), never
+//! panic, and take bounded time.
+//!
+//! Each property runs 64 cases by default so `cargo test` stays quick;
+//! `PROPTEST_CASES=5000 cargo test --test properties` runs more.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use leakproof::config::Config;
+use leakproof::detect::Engine;
+use leakproof::filter::baseline::{self, Baseline, Entry};
+use leakproof::filter::ignore::IgnoreList;
+use leakproof::report::escape;
+use leakproof::rules::RuleSet;
+use proptest::prelude::*;
+
+/// Cases per property: `PROPTEST_CASES`, or 64.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(64);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+static ENGINE: LazyLock<Engine> =
+    LazyLock::new(|| Engine::new(RuleSet::builtin().expect("built-in packs load")));
+
+/// A generous bound for one scan of at most 64 KiB in a debug build on a
+/// busy machine: it catches a hang or a blow-up, not a slowdown.
+const SCAN_BOUND: Duration = Duration::from_secs(20);
+
+/// Text made of the pieces rules look for (keywords, assignments, quotes,
+/// PEM frames, line breaks) and random runs: it reaches the regexes,
+/// windows and supersession, where uniform random bytes rarely go.
+fn secretish() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(b"ghp_".to_vec()),
+        Just(b"password = \"".to_vec()),
+        Just(b"token ".to_vec()),
+        Just(b"AKIA".to_vec()),
+        Just(b"-----BEGIN PRIVATE KEY-----\n".to_vec()),
+        Just(b"-----END PRIVATE KEY-----".to_vec()),
+        Just(b"\"".to_vec()),
+        Just(b"=".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r\n".to_vec()),
+        "[A-Za-z0-9+/_-]{1,48}".prop_map(String::into_bytes),
+        prop::collection::vec(any::<u8>(), 1..16),
+    ];
+    prop::collection::vec(piece, 0..400).prop_map(|pieces| pieces.concat())
+}
+
+fn scan_is_bounded(data: &[u8]) -> Result<(), TestCaseError> {
+    let started = Instant::now();
+    let candidates = ENGINE.scan(data);
+    let elapsed = started.elapsed();
+    prop_assert!(
+        elapsed < SCAN_BOUND,
+        "{} bytes took {elapsed:?}",
+        data.len()
+    );
+    for c in candidates {
+        prop_assert!(c.start <= c.secret_start && c.secret_end <= c.end && c.end <= data.len());
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn the_engine_takes_any_bytes(data in prop::collection::vec(any::<u8>(), 0..65536)) {
+        scan_is_bounded(&data)?;
+    }
+
+    #[test]
+    fn the_engine_takes_secret_shaped_text(data in secretish()) {
+        scan_is_bounded(&data)?;
+    }
+
+    #[test]
+    fn the_rule_loader_takes_any_text(text in "\\PC{0,400}") {
+        let _ = RuleSet::default().add_pack("p.toml", &text, true);
+    }
+
+    #[test]
+    fn the_rule_loader_takes_any_rule_fields(
+        id in "[a-z0-9_-]{0,12}",
+        keyword in "\\PC{0,8}",
+        regex in "\\PC{0,40}",
+        group in 0usize..4,
+        entropy in -1.0f64..10.0,
+        glob in "\\PC{0,12}",
+    ) {
+        let text = format!(
+            "[[rule]]\nid = {id:?}\nname = \"n\"\nseverity = \"high\"\nkeywords = [{keyword:?}]\nregex = {regex:?}\nsecret-group = {group}\nmin-entropy = {entropy}\nexamples = [{regex:?}]\n[rule.allowlist]\nglobs = [{glob:?}]\nregexes = [{regex:?}]\n"
+        );
+        let mut rules = RuleSet::default();
+        if rules.add_pack("p.toml", &text, true).is_ok() {
+            // A pack that loads also runs.
+            let engine = Engine::new(rules);
+            let _ = engine.scan(regex.as_bytes());
+        }
+    }
+
+    #[test]
+    fn the_config_parser_takes_any_text(text in "\\PC{0,400}") {
+        if let Ok(config) = Config::parse(Path::new("c.toml"), text) {
+            let mut rules = RuleSet::default();
+            let _ = config.apply(&mut rules);
+        }
+    }
+
+    #[test]
+    fn the_baseline_parser_takes_any_text(text in "\\PC{0,400}") {
+        let _ = Baseline::parse("b.jsonl", &text, "2026-01-01");
+        let _ = IgnoreList::parse(".leakproofignore", &text);
+    }
+
+    #[test]
+    fn written_baselines_parse_back(
+        entries in prop::collection::vec(
+            ("\\PC{0,12}", "\\PC{0,20}", "[0-9a-f]{32}", "\\PC{0,12}"),
+            0..20,
+        )
+    ) {
+        let entries: Vec<Entry> = entries
+            .into_iter()
+            .map(|(rule, path, fingerprint, reason)| Entry {
+                rule,
+                path,
+                fingerprint,
+                reason,
+                expires: String::new(),
+            })
+            .collect();
+        let mut out = Vec::new();
+        baseline::write(entries.clone(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let parsed = Baseline::parse("b.jsonl", &text, "2026-01-01").unwrap();
+        let mut want = entries;
+        want.sort();
+        want.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+        prop_assert_eq!(parsed.entries().cloned().collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn the_der_decoder_takes_any_bytes(data in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = leakproof::der::armor_key(&data);
+        let _ = leakproof::der::is_private_key(&data);
+        if let Some(size) = leakproof::der::declared_size(&data) {
+            prop_assert!(size >= 2);
+        }
+    }
+
+    #[test]
+    fn escaped_text_is_inert(text in "\\PC{0,40}|[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}\\u{2028}\\u{202e}:a ]{0,40}") {
+        let line = escape::line(&text);
+        prop_assert!(!line.chars().any(escape::is_unsafe), "{line:?}");
+        prop_assert!(!line.trim_start().starts_with("::"), "{line:?}");
+        for l in escape::lines(&text).split('\n') {
+            prop_assert!(!l.trim_start().starts_with("::"), "{l:?}");
+        }
+    }
+}
