@@ -20,7 +20,9 @@
 #   LEAKPROOF=target/release/leakproof   (relative to the repository root; built
 #                                   with `cargo build --release` when missing)
 #   RUNS=5 WARMUP=1                 counted runs (medians) / uncounted warm-up runs
-#   MODES="dir git tiny threads"    git is skipped with a note when its corpus is absent
+#   MODES="dir git tiny threads adversarial"   git is skipped with a note when its
+#                                   corpus is absent
+#   ADV_SIZES="1 2 4 8 16"          sizes in MB (1e6 bytes) of the adversarial inputs
 #   TOOLS="leakproof gitleaks betterleaks kingfisher rg"
 #   RUN_TIMEOUT=900                 seconds; a run past it is killed and marked failed
 #   RESULTS=/tmp/bench-results/<UTC timestamp>   summary.md, runs.tsv, reports, logs
@@ -31,6 +33,13 @@
 #   tiny     one 12 KB source file: start-up cost
 #   threads  leakproof --threads 1 against its default (one thread per core) on
 #            the src corpus: the scaling figure
+#   adversarial  leakproof alone on generated hostile inputs (issue #12), each
+#            size of ADV_SIZES: one line of `token token ...`, and lines of
+#            `password = "..."` (one finding each); plus a file whose name
+#            holds newlines and a workflow command. Reported as MB/s with
+#            the growth from the smallest to the largest size (linear time:
+#            the ratio of the sizes). Needs no corpus: `MODES=adversarial
+#            ADV_SIZES="1 2" bash scripts/bench.sh run` is a quick check.
 #
 # Method: each run is `/usr/bin/time -f '%e %U %S %M' timeout RUN_TIMEOUT bash
 # -c CMD`: wall is elapsed time, CPU is user+sys of everything the command ran,
@@ -49,7 +58,8 @@ CARGO_GIT_MIRROR="${CARGO_GIT_MIRROR:-}"
 RUNS="${RUNS:-5}"
 WARMUP="${WARMUP:-1}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-900}"
-DEFAULT_MODES="dir git tiny threads"
+DEFAULT_MODES="dir git tiny threads adversarial"
+ADV_SIZES="${ADV_SIZES:-1 2 4 8 16}"
 MODES_SET="${MODES:+1}"
 MODES="${MODES:-$DEFAULT_MODES}"
 TOOLS="${TOOLS:-leakproof gitleaks betterleaks kingfisher rg}"
@@ -324,6 +334,7 @@ cmd_for() {
   p=$(q "$3"); o=$(q "$4"); lp=$(q "$LP"); kw=$(q "$KW_FILE")
   gl=$(q "$PEERS_BIN/gitleaks"); bl=$(q "$PEERS_BIN/betterleaks"); kf=$(q "$PEERS_BIN/kingfisher")
   [ "$m" = tiny ] && m=dir
+  [[ "$m" == adv-* ]] && m=dir
   case "$t/$m" in
     leakproof/dir | leakproof/threads) echo "$lp scan $p --format json --output $o -q" ;;
     leakproof-j1/threads) echo "$lp scan $p --threads 1 --format json --output $o -q" ;;
@@ -343,6 +354,8 @@ cmd_for() {
 tools_for() {
   if [ "$1" = threads ]; then
     if [[ " $TOOLS " == *" leakproof "* ]]; then echo "leakproof-j1 leakproof"; fi
+  elif [[ "$1" == adv-* ]]; then
+    if [[ " $TOOLS " == *" leakproof "* ]]; then echo "leakproof"; fi
   else
     echo "$TOOLS"
   fi
@@ -353,7 +366,43 @@ corpus_for() {
     dir | threads) echo "$SRC" ;;
     git) echo "$GITC" ;;
     tiny) echo "$RESULTS/tiny-corpus" ;;
+    adv-*) echo "$RESULTS/adversarial/$1" ;;
   esac
+}
+
+# adversarial_inputs DIR: writes the hostile inputs of issue #12 under DIR,
+# one directory per mode (adv-token-N, adv-password-N for N in ADV_SIZES,
+# adv-newline-name), and prints those mode names.
+adversarial_inputs() {
+  python3 - "$1" $ADV_SIZES <<'PY'
+import os, random, sys
+
+out, sizes = sys.argv[1], [int(s) for s in sys.argv[2:]]
+rng = random.Random(12)
+alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+def password_lines(size):
+    lines, n = [], 0
+    while n < size:
+        line = 'password = "' + "".join(rng.choice(alphabet) for _ in range(20)) + '"\n'
+        lines.append(line)
+        n += len(line)
+    return "".join(lines)[:size]
+
+def write(mode, name, text):
+    d = os.path.join(out, mode)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "w") as f:
+        f.write(text)
+    print(mode)
+
+for mb in sizes:
+    size = mb * 1_000_000
+    write(f"adv-token-{mb}", "one-line.txt", ("token " * (size // 6 + 1))[:size])
+for mb in sizes:
+    write(f"adv-password-{mb}", "passwords.env", password_lines(mb * 1_000_000))
+write("adv-newline-name", "x\n::stop-commands::tok\n.env", password_lines(sizes[0] * 1_000_000))
+PY
 }
 
 ok_rc() { # TOOL RC
@@ -370,7 +419,7 @@ cmd_run() {
   [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer"
   [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "WARMUP must be a non-negative integer"
   for m in $MODES; do
-    case "$m" in dir | git | tiny | threads) ;; *) die "unknown mode '$m' (dir git tiny threads)" ;; esac
+    case "$m" in dir | git | tiny | threads | adversarial) ;; *) die "unknown mode '$m' (dir git tiny threads adversarial)" ;; esac
   done
   for t in $TOOLS; do
     case "$t" in leakproof | gitleaks | betterleaks | kingfisher | rg) ;; *) die "unknown tool '$t' (leakproof gitleaks betterleaks kingfisher rg)" ;; esac
@@ -400,6 +449,9 @@ cmd_run() {
           continue
         fi
         ;;
+      adversarial)
+        for s in $ADV_SIZES; do [[ "$s" =~ ^[1-9][0-9]*$ ]] || die "ADV_SIZES must be positive integers (MB)"; done
+        ;;
       *) [ -d "$SRC" ] || die "src corpus $SRC missing: run 'bash scripts/bench.sh setup'" ;;
     esac
     modes="$modes $m"
@@ -414,6 +466,14 @@ cmd_run() {
   if [[ " $MODES " == *" tiny "* ]]; then
     mkdir -p "$RESULTS/tiny-corpus"
     cp "$SRC/$TINY_FILE" "$RESULTS/tiny-corpus/"
+  fi
+  # adversarial: generate the inputs, then run each as a mode of its own.
+  local adv_modes=""
+  if [[ " $MODES " == *" adversarial "* ]]; then
+    log "generating the adversarial inputs (ADV_SIZES=$ADV_SIZES MB)"
+    adv_modes=$(adversarial_inputs "$RESULTS/adversarial" | tr '\n' ' ')
+    adv_modes=${adv_modes% }
+    MODES=$(echo " $MODES " | sed "s/ adversarial / $adv_modes /; s/^ //; s/ $//")
   fi
 
   # ---- facts (key=value; the summary reads them) ----
@@ -450,6 +510,9 @@ cmd_run() {
       echo "tiny_bytes=$(stat -c %s "$SRC/$TINY_FILE")"
       echo "tiny_file=$TINY_FILE"
     fi
+    for m in $adv_modes; do
+      echo "${m}_bytes=$(find "$RESULTS/adversarial/$m" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f", s}')"
+    done
     if [[ " $MODES " == *" git "* ]]; then
       echo "git_path=$GITC"
       echo "git_head=$(git -C "$GITC" rev-parse HEAD)"
@@ -579,7 +642,10 @@ def name(mode, tool):
     return NAMES.get(tool, tool)
 
 def basis_for(mode):
-    key = {"dir": "src_bytes", "threads": "src_bytes", "git": "git_blob_bytes", "tiny": "tiny_bytes"}[mode]
+    if mode.startswith("adv-"):
+        key = f"{mode}_bytes"
+    else:
+        key = {"dir": "src_bytes", "threads": "src_bytes", "git": "git_blob_bytes", "tiny": "tiny_bytes"}[mode]
     v = facts.get(key)
     return float(v) if v else None
 
@@ -611,7 +677,9 @@ modes = []
 for r in rows:
     if r[0] not in modes:
         modes.append(r[0])
-for mode in modes:
+adversarial = [m for m in modes if m.startswith("adv-")]
+dir_mbs = None
+for mode in [m for m in modes if not m.startswith("adv-")]:
     basis = basis_for(mode)
     tools = []
     for r in rows:
@@ -663,6 +731,48 @@ for mode in modes:
         out.append("leakproof faster by (median wall): " + ", ".join(f"{stats[t]['wall'] / base['wall']:.2f}× than {t}" for t in peers_done) + ".")
     if mode == "git":
         out.append(f"MB/s basis: the {int(facts['git_blob_bytes']):,} bytes of the {int(facts['git_blobs']):,} unique blobs, inflated (what a full-history scan must read at least once).")
+    if mode == "dir" and base and basis and base["wall"] > 0:
+        dir_mbs = basis / 1e6 / base["wall"]
+
+def median_of(mode):
+    good = [r for r in rows if r[0] == mode and r[1] == "leakproof" and r[3] == "1" and ok("leakproof", r[4])]
+    if not good:
+        return None, ",".join(r[4] for r in rows if r[0] == mode and r[3] == "1")
+    return dict(wall=statistics.median([float(r[5]) for r in good]),
+                cpu=statistics.median([float(r[6]) + float(r[7]) for r in good]),
+                rss=statistics.median([int(r[8]) / 1024 for r in good]), n=len(good)), None
+
+if adversarial:
+    out.append("")
+    out.append("## adversarial: leakproof on hostile inputs (issue #12)")
+    out.append("")
+    out.append("`adv-token-N`: one line of `token token ...`, N MB; `adv-password-N`: N MB of `password = \"<20 random characters>\"` lines (one finding each); `adv-newline-name`: a file named `x\\n::stop-commands::tok\\n.env` holding password lines.")
+    out.append("")
+    out.append("| input | MB | median wall s | MB/s | median user+sys s | median peak RSS MiB | findings |")
+    out.append("|---|---|---|---|---|---|---|")
+    series = {}
+    for mode in adversarial:
+        basis = basis_for(mode)
+        s, rcs = median_of(mode)
+        if s is None:
+            out.append(f"| {mode} | {basis / 1e6:,.0f} | failed (rc {rcs}) | | | | |")
+            continue
+        mbs = f"{basis / 1e6 / s['wall']:,.1f}" if s["wall"] > 0 else "–"
+        out.append(f"| {mode} | {basis / 1e6:,.0f} | {s['wall']:.3f} | {mbs} | {s['cpu']:.3f} | {s['rss']:.0f} | {findings(mode, 'leakproof')} |")
+        family = mode.rsplit("-", 1)[0]
+        if family in ("adv-token", "adv-password"):
+            series.setdefault(family, []).append((basis, s["wall"]))
+    out.append("")
+    for family, points in series.items():
+        points.sort()
+        text = ", ".join(f"{b / 1e6:,.0f} MB {w:.3f} s" for b, w in points)
+        if len(points) > 1 and points[0][1] > 0:
+            growth = points[-1][1] / points[0][1]
+            size = points[-1][0] / points[0][0]
+            text += f"; time grows {growth:.1f}× for {size:.0f}× the bytes (linear: {size:.0f}×)"
+        out.append(f"- {family}: {text}")
+    if dir_mbs:
+        out.append(f"- the normal corpus (dir) for comparison: {dir_mbs:,.0f} MB/s")
 text = "\n".join(out) + "\n"
 open(os.path.join(res, "summary.md"), "w").write(text)
 print(text, end="")
