@@ -179,6 +179,14 @@ pub struct GitCmd {
     pub fingerprint_commit: bool,
 }
 
+impl GitCmd {
+    /// True for a scan of history (all refs or `--branch`), false for a
+    /// range, `--since`, `--staged` or `--unstaged`.
+    pub fn whole_history(&self) -> bool {
+        !self.staged && !self.unstaged && self.range.is_none() && self.since.is_none()
+    }
+}
+
 /// Options shared by `scan` and `git`.
 #[derive(Debug, Clone, Args)]
 pub struct ScanFlags {

@@ -27,7 +27,7 @@ pub(super) struct Collected {
 /// Scans what `cmd` selects into an outcome, each finding attributed to a
 /// commit.
 pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
-    git::tune_libgit2();
+    git::tune_libgit2(cmd.whole_history());
     let repo = GitRepo::open(&cmd.repo)?;
     let root = repo
         .work_dir()
@@ -50,12 +50,11 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
     // Paths in history are relative to the repository root already. A
     // history covers the whole project; a range, the index or the work
     // tree's changes only the files they touch.
-    setup.scope.targets =
-        if cmd.staged || cmd.unstaged || cmd.range.is_some() || cmd.since.is_some() {
-            plan.blobs.iter().map(|b| b.path.clone()).collect()
-        } else {
-            vec![String::new()]
-        };
+    setup.scope.targets = if cmd.whole_history() {
+        vec![String::new()]
+    } else {
+        plan.blobs.iter().map(|b| b.path.clone()).collect()
+    };
     let progress = Progress::start(
         &cmd.scan,
         &setup.scanner,

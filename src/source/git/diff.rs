@@ -2,17 +2,19 @@
 //! work tree: the files they add or change, each with its added lines.
 //!
 //! libgit2 lists which files changed (object ids only); the added lines are
-//! computed here from the two blobs, with git's line diff run on plain
-//! buffers, so that no `.gitattributes` line (`-diff`, `binary`, a diff
-//! driver) can make a file "binary" and hide it. A merge commit adds the
-//! lines of a file that are new against every parent, as in git's combined
-//! diff: its conflict resolutions and extra files are scanned, while what
-//! one side merely brings from the other is not.
+//! computed here from the two versions with git's line diff, given no path
+//! and forced to text, so that no `.gitattributes` line (`-diff`, `binary`,
+//! a diff driver) can make a file "binary" and hide it. A merge commit adds
+//! the lines of a file that are new against every parent, as in git's
+//! combined diff: its conflict resolutions and extra files are scanned,
+//! while what one side merely brings from the other is not.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use git2::{Delta, Diff, DiffOptions, ErrorCode, FileMode, Oid, Patch, Sort, Tree};
+use git2::{
+    Blob, Delta, Diff, DiffOptions, ErrorCode, FileMode, ObjectType, Oid, Patch, Sort, Tree,
+};
 
 use super::{GitBlob, GitError, GitRepo, Plan, SHALLOW_HINT, read_err};
 use crate::source::is_binary;
@@ -85,18 +87,16 @@ impl GitRepo {
             if parents.is_empty() {
                 parents.push(None);
             }
-            let diffs = parents
-                .iter()
-                .map(|parent| {
-                    self.repo.diff_tree_to_tree(
-                        parent.as_ref(),
-                        Some(&tree),
-                        Some(&mut diff_options()),
-                    )
-                })
-                .collect::<Result<Vec<_>, _>>()
+            // The changes against the first parent, each looked up by path
+            // in the other parents: a full diff against another parent would
+            // list everything that side brought in, to keep only the few
+            // files changed on both.
+            let (first, others) = parents.split_at(1);
+            let diff = self
+                .repo
+                .diff_tree_to_tree(first[0].as_ref(), Some(&tree), Some(&mut diff_options()))
                 .map_err(read_err(format!("the changes of commit {oid}")))?;
-            self.add_changes(&diffs, Some(oid), max_size, &mut seen, &mut plan)?;
+            self.add_changes(&diff, others, Some(oid), max_size, &mut seen, &mut plan)?;
         }
         if plan.commits == 0 {
             plan.remarks
@@ -130,7 +130,7 @@ impl GitRepo {
             .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options()))
             .map_err(read_err("the staged changes"))?;
         let mut plan = Plan::default();
-        self.add_changes(&[diff], None, max_size, &mut HashMap::new(), &mut plan)?;
+        self.add_changes(&diff, &[], None, max_size, &mut HashMap::new(), &mut plan)?;
         if plan.blobs.is_empty() {
             plan.remarks
                 .push("no staged changes: nothing scanned".to_string());
@@ -163,7 +163,7 @@ impl GitRepo {
             work_tree: Some(work_tree.to_path_buf()),
             ..Plan::default()
         };
-        self.add_changes(&[diff], None, max_size, &mut HashMap::new(), &mut plan)?;
+        self.add_changes(&diff, &[], None, max_size, &mut HashMap::new(), &mut plan)?;
         if plan.blobs.is_empty() {
             plan.remarks
                 .push("no unstaged changes: nothing scanned".to_string());
@@ -194,52 +194,44 @@ impl GitRepo {
         .map_err(read_err("the index"))
     }
 
-    /// Adds to `plan` every file that is added or modified in each of
-    /// `diffs` (one per parent, all with the same new side, which is the
-    /// plan's work tree when it has one), with the lines that are new
-    /// against every parent; `seen` keeps each blob at each path once
-    /// across commits, with the union of its added lines (by path too: a
-    /// blob copied out of an allowlisted directory must be reported at its
-    /// new path).
+    /// Adds to `plan` every file that `diff` (against the first parent)
+    /// adds or modifies and that differs from its version in each of
+    /// `others` (the other parents of a merge; `None` for a parent that is
+    /// missing, against which everything is new), with the lines that are
+    /// new against every parent. The new side is the plan's work tree when
+    /// it has one. `seen` keeps each blob at each path once across commits,
+    /// with the union of its added lines (by path too: a blob copied out of
+    /// an allowlisted directory must be reported at its new path).
     fn add_changes(
         &self,
-        diffs: &[Diff<'_>],
+        diff: &Diff<'_>,
+        others: &[Option<Tree<'_>>],
         commit: Option<Oid>,
         max_size: u64,
         seen: &mut Seen,
         plan: &mut Plan,
     ) -> Result<(), GitError> {
-        let Some((first, others)) = diffs.split_first() else {
-            return Ok(());
-        };
         let work_tree = plan.work_tree.as_deref();
-        let others: Vec<HashMap<Vec<u8>, Changed>> = others
-            .iter()
-            .map(|d| {
-                changed_files(d, work_tree.is_some())
-                    .map(|c| (c.path.clone(), c))
-                    .collect()
-            })
-            .collect();
         let mut buf = Vec::new();
-        for change in changed_files(first, work_tree.is_some()) {
-            // Unchanged against some parent: the merge took it from there.
+        'changes: for change in changed_files(diff, work_tree.is_some()) {
             let mut olds = vec![change.old];
-            for other in &others {
-                match other.get(&change.path) {
-                    Some(c) => olds.push(c.old),
-                    None => break,
+            for other in others {
+                let old = match other {
+                    Some(tree) => blob_at(tree, &change.path)?,
+                    None => None,
+                };
+                // Unchanged against this parent: the merge took it from there.
+                if old == Some(change.new) {
+                    continue 'changes;
                 }
-            }
-            if olds.len() < diffs.len() {
-                continue;
+                olds.push(old);
             }
             let path = String::from_utf8_lossy(&change.path).into_owned();
             let added = match work_tree {
                 Some(dir) => {
                     let file = dir.join(bytes_path(&change.path));
                     match read_capped(&file, max_size, &mut buf) {
-                        Ok(Capped::Read) => self.added_lines(&path, &olds, &buf, true)?,
+                        Ok(Capped::Read) => self.added_lines(&path, &olds, New::File(&buf))?,
                         Ok(Capped::TooLarge(_)) => Some(Vec::new()),
                         Err(e) => {
                             return Err(GitError::Read {
@@ -299,21 +291,23 @@ impl GitRepo {
             .repo
             .find_blob(new)
             .map_err(read_err(format!("blob {new} ({path})")))?;
-        self.added_lines(path, olds, blob.content(), false)
+        self.added_lines(path, olds, New::Blob(&blob))
     }
 
-    /// The lines of `data` that are new against each of the blobs `olds`
-    /// (every line against `None`), or `None` when there are none; with
-    /// `ignore_eol`, a line whose only change is its line ending is not
-    /// new. Binary content is not diffed: it is planned with no lines, and
-    /// reading it reports it whole (a changed key file is a new key).
+    /// The lines of `new` that are new against each of the blobs `olds`
+    /// (every line against `None`), or `None` when there are none. Binary
+    /// content is not diffed: it is planned with no lines, and reading it
+    /// reports it whole (a changed key file is a new key).
     fn added_lines(
         &self,
         path: &str,
         olds: &[Option<Oid>],
-        data: &[u8],
-        ignore_eol: bool,
+        new: New<'_, '_>,
     ) -> Result<Option<Vec<usize>>, GitError> {
+        let data = match new {
+            New::Blob(blob) => blob.content(),
+            New::File(data) => data,
+        };
         if is_binary(data) {
             return Ok(Some(Vec::new()));
         }
@@ -323,8 +317,8 @@ impl GitRepo {
                 .repo
                 .find_blob(*old)
                 .map_err(read_err(format!("blob {old} ({path})")))?;
-            let against = new_lines(old_blob.content(), data, ignore_eol)
-                .map_err(read_err(format!("the changes of {path}")))?;
+            let against =
+                new_lines(&old_blob, new).map_err(read_err(format!("the changes of {path}")))?;
             added.retain(|line| against.binary_search(line).is_ok());
             if added.is_empty() {
                 return Ok(None);
@@ -332,6 +326,13 @@ impl GitRepo {
         }
         Ok((!added.is_empty()).then_some(added))
     }
+}
+
+/// The new side of a change: a blob, or a work-tree file's bytes.
+#[derive(Clone, Copy)]
+enum New<'b, 'r> {
+    Blob(&'b Blob<'r>),
+    File(&'b [u8]),
 }
 
 /// Options for listing changed files: object ids only, no submodules.
@@ -369,6 +370,19 @@ fn changed_files<'d>(diff: &'d Diff<'_>, work_tree: bool) -> impl Iterator<Item 
     })
 }
 
+/// The blob at `path` in `tree`, if there is one.
+fn blob_at(tree: &Tree<'_>, path: &[u8]) -> Result<Option<Oid>, GitError> {
+    match tree.get_path(&bytes_path(path)) {
+        Ok(entry) => Ok((entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(read_err(format!(
+            "{} in tree {}",
+            String::from_utf8_lossy(path),
+            tree.id()
+        ))(e)),
+    }
+}
+
 /// A path as git stores it (bytes), as a path of this platform.
 fn bytes_path(path: &[u8]) -> PathBuf {
     #[cfg(unix)]
@@ -390,15 +404,19 @@ fn all_lines(data: &[u8]) -> Vec<usize> {
 }
 
 /// The 1-based lines of `new` that git's line diff finds added against
-/// `old`, sorted. The buffers carry no path, so no attribute applies, and
-/// every buffer is diffed as text. `ignore_eol` ignores whitespace at the
-/// end of lines, carriage returns included.
-fn new_lines(old: &[u8], new: &[u8], ignore_eol: bool) -> Result<Vec<usize>, git2::Error> {
+/// `old`, sorted. No path is given, so no attribute applies, and both sides
+/// are diffed as text. Against a work-tree file, whitespace at the end of
+/// lines (a carriage return) is ignored: with `core.autocrlf` the work tree
+/// has CRLF where the index has LF.
+fn new_lines(old: &Blob<'_>, new: New<'_, '_>) -> Result<Vec<usize>, git2::Error> {
     let mut opts = DiffOptions::new();
     opts.context_lines(0)
         .force_text(true)
-        .ignore_whitespace_eol(ignore_eol);
-    let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))?;
+        .ignore_whitespace_eol(matches!(new, New::File(_)));
+    let patch = match new {
+        New::Blob(new) => Patch::from_blobs(old, None, new, None, Some(&mut opts))?,
+        New::File(data) => Patch::from_blob_and_buffer(old, None, data, None, Some(&mut opts))?,
+    };
     let mut lines = Vec::new();
     for i in 0..patch.num_hunks() {
         let (hunk, _) = patch.hunk(i)?;

@@ -129,26 +129,32 @@ pub struct Plan {
 }
 
 /// Sets libgit2's process-wide options for scanning: call it once, before
-/// any repository is opened and before any other thread is started.
+/// any repository is opened and before any other thread is started;
+/// `whole_history` for a history scan, false for ranges and the index.
 ///
 /// - No hash re-verification on read: re-hashing every inflated object
 ///   (libgit2's default) cost a third of a history scan; the scan reads
 ///   objects, it does not vouch for the repository's integrity
 ///   (`git fsck` does).
-/// - No object cache: the history walk reads each tree once, so the cache
-///   (up to 256 MiB of trees) only held memory.
+/// - No object cache for a history: the walk reads each tree once, so the
+///   cache (up to 256 MiB of trees) only held memory. A range diffs each
+///   commit against its parents and so reads most trees twice (as the new
+///   side of one commit and the old side of the next): it keeps the cache
+///   (trees and commits of up to 4 KiB), capped at 32 MiB, which halved the
+///   CPU time of planning a 300-commit range of cargo's history.
 /// - Pack files mapped in 16 MiB windows, at most 48 MiB at a time: by
 ///   default libgit2 maps a whole pack and keeps every page it touched,
 ///   which on a long history is the largest part of peak memory.
-pub fn tune_libgit2() {
+pub fn tune_libgit2(whole_history: bool) {
     git2::opts::strict_hash_verification(false);
-    git2::opts::enable_caching(false);
+    git2::opts::enable_caching(!whole_history);
     // SAFETY: these setters write libgit2 globals without synchronisation;
     // the caller runs this before any thread exists and before any
     // repository is opened. A failure keeps libgit2's default, which is
     // only slower or larger, never wrong.
     #[allow(unsafe_code)]
     unsafe {
+        let _ = git2::opts::set_cache_max_size(32 << 20);
         let _ = git2::opts::set_mwindow_size(16 << 20);
         let _ = git2::opts::set_mwindow_mapped_limit(48 << 20);
     }
