@@ -17,6 +17,9 @@ use crate::rules::{PackError, RuleSet, Severity};
 
 /// File name of the configuration.
 pub const FILE_NAME: &str = ".leakproof.toml";
+/// File name of gitleaks' configuration, read when there is no
+/// [`FILE_NAME`].
+pub const GITLEAKS_FILE_NAME: &str = ".gitleaks.toml";
 /// File name of the ignore file (fingerprints).
 pub const IGNORE_FILE_NAME: &str = ".leakproofignore";
 
@@ -45,6 +48,10 @@ pub struct ConfigSpec {
     /// Allowlists added to single rules, by rule id.
     #[serde(default)]
     pub rule_allowlists: BTreeMap<String, AllowlistSpec>,
+    /// More allowlists (`[[allowlists]]`), each for every rule or for the
+    /// rules its `target-rules` names.
+    #[serde(default)]
+    pub allowlists: Vec<AllowlistSpec>,
 }
 
 fn yes() -> bool {
@@ -93,6 +100,10 @@ pub struct Config {
     pub path: PathBuf,
     /// Its contents.
     pub spec: ConfigSpec,
+    /// True when it is a gitleaks configuration, translated.
+    pub gitleaks: bool,
+    /// What a gitleaks configuration holds that cannot be honoured.
+    pub warnings: Vec<String>,
     text: String,
 }
 
@@ -115,6 +126,32 @@ pub fn project_root(target: &Path) -> PathBuf {
     crate::source::anchor::work_tree(&start).unwrap_or(start)
 }
 
+/// The configuration of the project at `root` when `--config` is not
+/// given: `.leakproof.toml` at the root; without one, a gitleaks
+/// configuration where gitleaks looks: `GITLEAKS_CONFIG` (a path),
+/// `GITLEAKS_CONFIG_TOML` (the text itself), `.gitleaks.toml` at the root.
+pub fn discover(root: &Path) -> Result<Option<Config>, ConfigError> {
+    let own = in_root(root, FILE_NAME);
+    if own.is_file() {
+        return Config::load(&own).map(Some);
+    }
+    if let Some(path) = std::env::var_os("GITLEAKS_CONFIG").filter(|p| !p.is_empty()) {
+        return Config::load(Path::new(&path)).map(Some);
+    }
+    if let Some(text) = std::env::var_os("GITLEAKS_CONFIG_TOML").filter(|t| !t.is_empty()) {
+        let text = text.into_string().map_err(|_| ConfigError::Io {
+            path: "GITLEAKS_CONFIG_TOML".into(),
+            message: "not UTF-8".into(),
+        })?;
+        return Config::parse(Path::new("GITLEAKS_CONFIG_TOML"), text).map(Some);
+    }
+    let gitleaks = in_root(root, GITLEAKS_FILE_NAME);
+    if gitleaks.is_file() {
+        return Config::load(&gitleaks).map(Some);
+    }
+    Ok(None)
+}
+
 /// `root/name`, shown without a leading `./` when the root is the current
 /// directory.
 pub fn in_root(root: &Path, name: &str) -> PathBuf {
@@ -133,28 +170,50 @@ fn line_of(text: &str, needle: &str) -> usize {
 }
 
 impl Config {
-    /// Reads and parses a config file.
+    /// Reads and parses a config file: leakproof's format, or gitleaks'
+    /// (see [`crate::gitleaks::config`]).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let shown = path.display().to_string();
         let text = crate::limits::read_text(path, crate::limits::CONFIG, "a configuration")
             .map_err(|e| ConfigError::Io {
-                path: shown.clone(),
+                path: path.display().to_string(),
                 message: e.to_string(),
             })?;
         Config::parse(path, text)
     }
 
     /// Parses `text` as the configuration at `path` (which names it in
-    /// errors and anchors its relative pack paths).
+    /// errors and anchors its relative pack paths): leakproof's format, or
+    /// gitleaks' (see [`crate::gitleaks::config`]).
     pub fn parse(path: &Path, text: String) -> Result<Config, ConfigError> {
         let shown = path.display().to_string();
-        let spec: ConfigSpec = toml::from_str(&text).map_err(|e| ConfigError::Toml {
+        let toml_error = |e: toml::de::Error| ConfigError::Toml {
             path: shown.clone(),
             message: crate::rules::toml_message(&text, &e),
-        })?;
+        };
+        let table: toml::Table = toml::from_str(&text).map_err(toml_error)?;
+        let (spec, gitleaks, warnings) = if crate::gitleaks::config::is_gitleaks(path, &table) {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let translated =
+                crate::gitleaks::config::translate(&table, dir).map_err(|message| {
+                    ConfigError::Invalid {
+                        path: shown.clone(),
+                        line: 1,
+                        message,
+                    }
+                })?;
+            (translated.spec, true, translated.warnings)
+        } else {
+            (
+                toml::from_str(&text).map_err(toml_error)?,
+                false,
+                Vec::new(),
+            )
+        };
         let config = Config {
             path: path.to_path_buf(),
             spec,
+            gitleaks,
+            warnings,
             text,
         };
         if let Some(size) = &config.spec.max_file_size {
@@ -202,20 +261,44 @@ impl Config {
         for pack in &self.spec.packs {
             rules.add_path(&base.join(pack))?;
         }
-        let source = self.path.display().to_string();
-        for spec in &self.spec.rule {
-            rules.add_rule(&source, spec.clone())?;
-        }
-        for id in &self.spec.disable_rules {
-            if rules.get(id).is_none() {
+        let disabled = &self.spec.disable_rules;
+        for id in disabled {
+            if rules.get(id).is_none() && !self.spec.rule.iter().any(|r| &r.id == id) {
                 return Err(self.invalid(
                     id,
                     format!("disable-rules: unknown rule id `{}`", quoted(id)),
                 ));
             }
         }
+        // Disabled rules go before the config's own rules come in, so a
+        // rule can replace a built-in one of the same id.
+        rules.retain(|r| !disabled.contains(&r.id));
+        let source = self.path.display().to_string();
+        for spec in &self.spec.rule {
+            rules.add_rule(&source, spec.clone())?;
+        }
         if let Some(spec) = &self.spec.allowlist {
+            if !spec.target_rules.is_empty() {
+                return Err(self.invalid(
+                    "target-rules",
+                    "allowlist: target-rules belongs in [[allowlists]]".into(),
+                ));
+            }
             rules.add_global_allowlist(self.allowlist(spec, "allowlist")?);
+        }
+        for (i, spec) in self.spec.allowlists.iter().enumerate() {
+            let what = format!("allowlists[{i}]");
+            if spec.target_rules.is_empty() {
+                rules.add_global_allowlist(self.allowlist(spec, &what)?);
+            }
+            for id in &spec.target_rules {
+                if !rules.add_rule_allowlist(id, self.allowlist(spec, &what)?) {
+                    return Err(self.invalid(
+                        id,
+                        format!("{what}: target-rules: unknown rule id `{}`", quoted(id)),
+                    ));
+                }
+            }
         }
         for (id, spec) in &self.spec.rule_allowlists {
             let list = self.allowlist(spec, &format!("rule-allowlists.{}", quoted(id)))?;
@@ -227,7 +310,6 @@ impl Config {
             }
         }
         let floor = self.spec.min_severity;
-        let disabled = &self.spec.disable_rules;
         rules.retain(|r| !disabled.contains(&r.id) && floor.is_none_or(|min| r.severity >= min));
         Ok(())
     }

@@ -15,7 +15,8 @@
 //! [`pipeline`] ties them together for every source, and [`report`] writes
 //! the result. [`rules`] loads the TOML packs that drive [`detect`].
 //! [`der`] knows the DER shapes of private keys, for binary key files
-//! ([`source`]) and hex-encoded keys ([`detect`]).
+//! ([`source`]) and hex-encoded keys ([`detect`]). [`gitleaks`] reads
+//! gitleaks' configuration format and maps its rule ids.
 
 pub mod cli;
 pub mod commands;
@@ -26,6 +27,7 @@ pub mod detect;
 pub mod exit;
 pub mod filter;
 pub mod finding;
+pub mod gitleaks;
 pub mod limits;
 pub mod pipeline;
 pub mod report;

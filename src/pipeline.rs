@@ -203,12 +203,21 @@ impl Scanner {
                 }
             }
             let rule = &rules.rules()[cand.rule];
+            // A rule restricted to some paths does not apply elsewhere.
+            if rule
+                .path
+                .as_ref()
+                .is_some_and(|p| !p.is_match(blob.origin.relative()))
+            {
+                continue;
+            }
             let secret = &data[cand.secret_start..cand.secret_end];
             let (line_start, line_end) = index.line_span(cand.start, cand.end);
             let fingerprint =
                 finding::fingerprint(&rule.id, blob.origin.relative(), secret, fingerprint_commit);
             let suppression = cand.suppressed.clone().or_else(|| {
                 let subject = Subject {
+                    commit: commit.map(|c| c.commit.as_str()),
                     path: Some(blob.origin.relative()),
                     secret,
                     matched: &data[cand.start..cand.end],

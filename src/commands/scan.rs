@@ -47,6 +47,8 @@ pub(super) struct Setup {
     /// The absolute directory that findings' identity paths are relative
     /// to, when there is one.
     pub root: Option<String>,
+    /// Said in the summary about the configuration (a gitleaks one).
+    pub config_remark: Option<String>,
 }
 
 /// The worker count for `--threads requested` on a machine with `cores`
@@ -79,8 +81,16 @@ fn load_rules(flags: &ScanFlags, config: Option<&Config>) -> Result<RuleSet> {
     if let Some(config) = config {
         config.apply(&mut rules).context("invalid configuration")?;
     }
+    // A gitleaks rule id names the built-in rules that cover it.
+    let mut disabled: Vec<String> = Vec::new();
+    for id in &flags.disable_rule {
+        match crate::gitleaks::ids::builtin_rules(id).filter(|_| rules.get(id).is_none()) {
+            Some(ids) => disabled.extend(ids.iter().cloned()),
+            None => disabled.push(id.clone()),
+        }
+    }
     for id in flags.enable_rule.iter().chain(&flags.disable_rule) {
-        if rules.get(id).is_none() {
+        if rules.get(id).is_none() && crate::gitleaks::ids::builtin_rules(id).is_none() {
             bail!(
                 "unknown rule id `{}` (see `leakproof rules list`)",
                 crate::finding::quoted(id)
@@ -89,7 +99,7 @@ fn load_rules(flags: &ScanFlags, config: Option<&Config>) -> Result<RuleSet> {
     }
     rules.retain(|r| {
         (flags.enable_rule.is_empty() || flags.enable_rule.contains(&r.id))
-            && !flags.disable_rule.contains(&r.id)
+            && !disabled.contains(&r.id)
             && flags.min_severity.is_none_or(|min| r.severity >= min)
     });
     Ok(rules)
@@ -98,15 +108,20 @@ fn load_rules(flags: &ScanFlags, config: Option<&Config>) -> Result<RuleSet> {
 /// Resolves flags, the configuration and the project's ignore file for a
 /// scan of the project at `root`.
 pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) -> Result<Setup> {
-    let config_path = match &flags.config {
-        Some(path) => Some(path.clone()),
-        None => Some(config::in_root(root, config::FILE_NAME)).filter(|p| p.is_file()),
-    };
-    let config = config_path
-        .as_deref()
-        .map(Config::load)
-        .transpose()
-        .context("invalid configuration")?;
+    let config = match &flags.config {
+        Some(path) => Some(Config::load(path)),
+        None => config::discover(root).transpose(),
+    }
+    .transpose()
+    .context("invalid configuration")?;
+    let config_path = config.as_ref().map(|c| c.path.clone());
+    if let Some(c) = &config
+        && !flags.quiet
+    {
+        for warning in &c.warnings {
+            eprintln!("leakproof: warning: {}: {warning}", c.path.display());
+        }
+    }
     let rules = load_rules(flags, config.as_ref())?;
     let scope = Scope {
         targets: Vec::new(),
@@ -151,6 +166,13 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
             },
         ),
         max_file_size,
+        config_remark: config.as_ref().filter(|c| c.gitleaks).map(|c| {
+            format!(
+                "gitleaks configuration {} ({} warnings)",
+                c.path.display(),
+                c.warnings.len()
+            )
+        }),
         config: config_path,
         threads,
         scope,
@@ -165,7 +187,7 @@ fn acceptance_remarks(
     setup: &Setup,
     outcome: &Outcome,
 ) -> (Vec<String>, Vec<String>) {
-    let mut remarks = Vec::new();
+    let mut remarks: Vec<String> = setup.config_remark.iter().cloned().collect();
     let acceptance = setup.scanner.acceptance();
     let mut files: Vec<String> = setup
         .config

@@ -11,6 +11,8 @@ pub struct Prefilter {
     automaton: AhoCorasick,
     /// For each automaton pattern, the indexes of the rules that own it.
     owners: Vec<Vec<usize>>,
+    /// Rules without keywords (`every-file`): always worth running.
+    always: Vec<usize>,
     num_rules: usize,
 }
 
@@ -19,7 +21,11 @@ impl Prefilter {
     pub fn new(rules: &RuleSet) -> Prefilter {
         let mut keywords: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
         for (idx, rule) in rules.rules().iter().enumerate() {
+            if rule.keywords.is_empty() {
+                always.push(idx);
+            }
             for kw in &rule.keywords {
                 match keywords.iter().position(|k| k == kw) {
                     Some(p) => owners[p].push(idx),
@@ -42,6 +48,7 @@ impl Prefilter {
         Prefilter {
             automaton,
             owners,
+            always,
             num_rules: rules.len(),
         }
     }
@@ -58,6 +65,12 @@ impl Prefilter {
     pub fn mark(&self, data: &[u8], triggered: &mut Vec<bool>) -> usize {
         triggered.resize(self.num_rules, false);
         let mut count = 0;
+        for &rule in &self.always {
+            if !triggered[rule] {
+                triggered[rule] = true;
+                count += 1;
+            }
+        }
         for m in self.automaton.find_overlapping_iter(data) {
             for &rule in &self.owners[m.pattern().as_usize()] {
                 if !triggered[rule] {
@@ -73,8 +86,10 @@ impl Prefilter {
     }
 
     /// Appends `(rule, offset)` for every occurrence of a keyword in
-    /// `data`, once per rule that owns the keyword.
+    /// `data`, once per rule that owns the keyword, and `(rule, 0)` for
+    /// every rule without keywords.
     pub fn hits(&self, data: &[u8], out: &mut Vec<(usize, usize)>) {
+        out.extend(self.always.iter().map(|&rule| (rule, 0)));
         for m in self.automaton.find_overlapping_iter(data) {
             for &rule in &self.owners[m.pattern().as_usize()] {
                 out.push((rule, m.start()));

@@ -8,7 +8,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 
 use crate::finding::quoted;
-use crate::rules::pack::{AllowlistSpec, RegexTarget};
+use crate::rules::pack::{AllowlistSpec, Condition, RegexTarget};
 use crate::rules::{regex_build_message, regex_message};
 
 /// A compiled allowlist.
@@ -24,6 +24,8 @@ pub struct Allowlist {
     globs: Vec<String>,
     glob_set: GlobSet,
     stopwords: Vec<String>,
+    condition: Condition,
+    commits: Vec<String>,
 }
 
 /// What a candidate looks like to an allowlist.
@@ -36,6 +38,8 @@ pub struct Subject<'a> {
     pub matched: &'a [u8],
     /// The line(s) holding the match.
     pub line: &'a [u8],
+    /// The commit that introduced it (git scans).
+    pub commit: Option<&'a str>,
 }
 
 /// Which entry of an allowlist dropped a candidate.
@@ -47,6 +51,10 @@ pub enum AllowReason {
     Path(String),
     /// A stopword occurs in the secret.
     Stopword(String),
+    /// The finding's commit is listed.
+    Commit(String),
+    /// Every kind of entry matched (`condition = "and"`).
+    All(Vec<AllowReason>),
 }
 
 impl std::fmt::Display for AllowReason {
@@ -55,6 +63,11 @@ impl std::fmt::Display for AllowReason {
             AllowReason::Regex(r) => write!(f, "allowlist regex `{r}`"),
             AllowReason::Path(r) => write!(f, "allowlist path `{r}`"),
             AllowReason::Stopword(w) => write!(f, "stopword `{w}`"),
+            AllowReason::Commit(c) => write!(f, "allowlist commit `{c}`"),
+            AllowReason::All(reasons) => {
+                let parts: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+                write!(f, "{}", parts.join(" and "))
+            }
         }
     }
 }
@@ -136,6 +149,12 @@ impl Allowlist {
                 .iter()
                 .map(|s| s.to_ascii_lowercase())
                 .collect(),
+            condition: spec.condition,
+            commits: spec
+                .commits
+                .iter()
+                .map(|c| c.trim().to_ascii_lowercase())
+                .collect(),
         })
     }
 
@@ -148,36 +167,69 @@ impl Allowlist {
             .try_for_each(|re| re.compiled().as_ref().map(|_| ()).map_err(Clone::clone))
     }
 
-    /// Returns the first entry that allows this candidate, if any.
+    /// Returns the entry that allows this candidate, if any: the first
+    /// that matches, or with `condition = "and"` one of each kind.
     pub fn check(&self, subject: &Subject<'_>) -> Option<AllowReason> {
-        if let Some(path) = subject.path
-            && let Some(re) = self.paths.iter().find(|re| re.is_match(path.as_bytes()))
-        {
+        let kinds: [(bool, &dyn Fn() -> Option<AllowReason>); 4] = [
+            (!self.commits.is_empty(), &|| self.commit(subject)),
+            (!self.paths.is_empty() || !self.globs.is_empty(), &|| {
+                self.path(subject)
+            }),
+            (!self.regexes.is_empty(), &|| self.regex(subject)),
+            (!self.stopwords.is_empty(), &|| self.stopword(subject)),
+        ];
+        match self.condition {
+            Condition::Or => kinds
+                .iter()
+                .filter(|(present, _)| *present)
+                .find_map(|(_, check)| check()),
+            Condition::And => {
+                let mut all = Vec::new();
+                for (_, check) in kinds.iter().filter(|(present, _)| *present) {
+                    all.push(check()?);
+                }
+                match all.len() {
+                    0 => None,
+                    1 => all.pop(),
+                    _ => Some(AllowReason::All(all)),
+                }
+            }
+        }
+    }
+
+    fn commit(&self, subject: &Subject<'_>) -> Option<AllowReason> {
+        let commit = subject.commit?.to_ascii_lowercase();
+        self.commits
+            .iter()
+            .find(|c| **c == commit)
+            .map(|c| AllowReason::Commit(c.clone()))
+    }
+
+    fn path(&self, subject: &Subject<'_>) -> Option<AllowReason> {
+        let path = subject.path?;
+        if let Some(re) = self.paths.iter().find(|re| re.is_match(path.as_bytes())) {
             return Some(AllowReason::Path(re.src.clone()));
         }
-        if let Some(path) = subject.path
-            && let Some(&i) = self.glob_set.matches(path).first()
-        {
-            return Some(AllowReason::Path(self.globs[i].clone()));
-        }
+        let &i = self.glob_set.matches(path).first()?;
+        Some(AllowReason::Path(self.globs[i].clone()))
+    }
+
+    fn regex(&self, subject: &Subject<'_>) -> Option<AllowReason> {
         let hay = match self.target {
             RegexTarget::Secret => subject.secret,
             RegexTarget::Match => subject.matched,
             RegexTarget::Line => subject.line,
         };
-        if let Some(re) = self.regexes.iter().find(|re| re.is_match(hay)) {
-            return Some(AllowReason::Regex(re.src.clone()));
-        }
-        if !self.stopwords.is_empty() {
-            let lower = subject.secret.to_ascii_lowercase();
-            if let Some(word) = self
-                .stopwords
-                .iter()
-                .find(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
-            {
-                return Some(AllowReason::Stopword(word.clone()));
-            }
-        }
-        None
+        let re = self.regexes.iter().find(|re| re.is_match(hay))?;
+        Some(AllowReason::Regex(re.src.clone()))
+    }
+
+    fn stopword(&self, subject: &Subject<'_>) -> Option<AllowReason> {
+        let lower = subject.secret.to_ascii_lowercase();
+        let word = self
+            .stopwords
+            .iter()
+            .find(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())?;
+        Some(AllowReason::Stopword(word.clone()))
     }
 }

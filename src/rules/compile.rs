@@ -147,9 +147,9 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec, eager: bool) -> Result<Ru
     if spec.name.trim().is_empty() {
         return Err(err("name is empty".into()));
     }
-    if spec.keywords.is_empty() {
+    if spec.keywords.is_empty() && !spec.every_file {
         return Err(err(
-            "no keywords: every rule needs at least one keyword for the prefilter".into(),
+            "no keywords: every rule needs at least one keyword for the prefilter (or every-file = true)".into(),
         ));
     }
     if spec.keywords.iter().any(|k| k.is_empty()) {
@@ -196,8 +196,28 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec, eager: bool) -> Result<Ru
         .allowlist
         .iter()
         .chain(&spec.allowlists)
-        .map(|a| Allowlist::compile(a, pack).map_err(|e| err(format!("allowlist: {e}"))))
+        .map(|a| {
+            if a.target_rules.is_empty() {
+                Allowlist::compile(a, pack).map_err(|e| err(format!("allowlist: {e}")))
+            } else {
+                Err(err(
+                    "allowlist: target-rules belongs in a configuration's [[allowlists]]".into(),
+                ))
+            }
+        })
         .collect::<Result<Vec<_>, _>>()?;
+    let path = spec
+        .path
+        .as_deref()
+        .map(|p| {
+            regex::Regex::new(p).map_err(|e| {
+                err(format!(
+                    "path regex does not compile: {}",
+                    regex_build_message(&e)
+                ))
+            })
+        })
+        .transpose()?;
     Ok(Rule {
         keywords: spec
             .keywords
@@ -218,6 +238,8 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec, eager: bool) -> Result<Ru
         examples: spec.examples,
         negative_examples: spec.negative_examples,
         allowlists,
+        path,
+        tags: spec.tags,
         pack: pack.to_string(),
         id: spec.id,
         name: spec.name,

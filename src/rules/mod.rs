@@ -109,6 +109,10 @@ pub struct Rule {
     pub negative_examples: Vec<String>,
     /// Rule-specific allowlists (the pack's, then any from the config).
     pub allowlists: Vec<Allowlist>,
+    /// The rule reports only in files whose identity matches this.
+    pub path: Option<regex::Regex>,
+    /// Labels reported with its findings.
+    pub tags: Vec<String>,
     /// The pack this rule came from (file name or path).
     pub pack: String,
 }

@@ -64,6 +64,17 @@ pub struct RuleSpec {
     /// or line.
     #[serde(default)]
     pub allowlists: Vec<AllowlistSpec>,
+    /// A regex on the path (the finding's identity): the rule only reports
+    /// in files whose path matches.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Labels reported with the findings (`--format gitleaks` `Tags`).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Run on every file: a rule without keywords (as gitleaks allows).
+    /// Slower, since the keyword prefilter cannot skip it.
+    #[serde(default)]
+    pub every_file: bool,
 }
 
 /// Where an allowlist regex is matched.
@@ -101,4 +112,27 @@ pub struct AllowlistSpec {
     /// Case-insensitive substrings of the secret.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// `or` (default): any entry drops the candidate; `and`: every kind
+    /// of entry the allowlist has (regexes, paths, stopwords, commits) must
+    /// match.
+    #[serde(default)]
+    pub condition: Condition,
+    /// Commit ids (git scans): findings introduced by these commits.
+    #[serde(default)]
+    pub commits: Vec<String>,
+    /// In a configuration's `[[allowlists]]`: the rules it applies to
+    /// (empty: every rule).
+    #[serde(default)]
+    pub target_rules: Vec<String>,
+}
+
+/// How the entries of an allowlist combine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Condition {
+    /// Any entry allows.
+    #[default]
+    Or,
+    /// Every kind of entry present must allow.
+    And,
 }

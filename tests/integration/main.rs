@@ -8,6 +8,7 @@ mod exit_codes;
 mod formats;
 mod generic;
 mod git;
+mod gitleaks;
 mod hostile;
 mod identity;
 mod install_hook;
