@@ -3,7 +3,7 @@
 //! applies (compared with the gitleaks binary when it is installed).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::util::*;
 
@@ -53,7 +53,7 @@ fn gitleaks_default_config_loads_and_its_rule_ids_all_map() {
     let out = dir
         .cmd()
         .args(["scan", ".", "--config"])
-        .arg_path(&config)
+        .arg_path("", &config)
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     // Its one rule on file names alone (no regex) is the only thing left out.
@@ -211,7 +211,7 @@ fn gitleaks_config_features_suppress_what_gitleaks_suppresses() {
     let run = dir
         .program(&gitleaks)
         .args(["dir", ".", "--no-banner", "--report-format", "json"])
-        .arg_path_named("--report-path", &report)
+        .arg_path("--report-path", &report)
         .run();
     assert_eq!(run.code, 1, "{}", run.stderr);
     let theirs: serde_json::Value =
@@ -352,20 +352,4 @@ fn what_cannot_be_honoured_is_a_warning_naming_the_key() {
             "`extend.url` is not supported (gitleaks does not implement it either); ignored",
         ]
     );
-}
-
-/// Helpers for path arguments.
-trait PathArgs {
-    fn arg_path(self, path: &Path) -> Self;
-    fn arg_path_named(self, flag: &str, path: &Path) -> Self;
-}
-
-impl PathArgs for Cmd {
-    fn arg_path(self, path: &Path) -> Cmd {
-        self.args([path.as_os_str()])
-    }
-
-    fn arg_path_named(self, flag: &str, path: &Path) -> Cmd {
-        self.args([std::ffi::OsStr::new(flag), path.as_os_str()])
-    }
 }

@@ -102,11 +102,7 @@ fn fingerprints_are_equal_whatever_the_argument_and_directory() {
     );
     let abs = dir.path().join("app");
     let elsewhere = Dir::new();
-    let out = elsewhere
-        .cmd()
-        .args([std::ffi::OsStr::new("scan"), abs.as_os_str()])
-        .args(json)
-        .run();
+    let out = elsewhere.cmd().arg_path("scan", &abs).args(json).run();
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(identities(&out)[0].1, "app/payments.py");
     assert_eq!(identities(&out)[0].2, fp);
