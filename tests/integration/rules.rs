@@ -12,7 +12,7 @@ fn broken_packs_exit_two_naming_file_rule_and_reason() {
         ),
         (
             "unknown-field.toml",
-            "leakproof: error: invalid rule pack\n  caused by: packs/broken/unknown-field.toml: rule `typo-field`: line 7, column 1: unknown field `min-entopy`, expected one of `id`, `name`, `severity`, `keywords`, `regex`, `secret-group`, `min-entropy`, `validator`, `generic`, `remediation`, `references`, `examples`, `negative-examples`, `allowlist`, `allowlists`\n",
+            "leakproof: error: invalid rule pack\n  caused by: packs/broken/unknown-field.toml: rule `typo-field`: line 7, column 1: unknown field `min-entopy`, expected one of `id`, `name`, `severity`, `keywords`, `regex`, `secret-group`, `min-entropy`, `validator`, `generic`, `remediation`, `references`, `examples`, `negative-examples`, `allowlist`, `allowlists`, `path`, `tags`, `every-file`\n",
         ),
         (
             "bad-regex.toml",
@@ -24,7 +24,7 @@ fn broken_packs_exit_two_naming_file_rule_and_reason() {
         ),
         (
             "no-keywords.toml",
-            "leakproof: error: invalid rule pack\n  caused by: packs/broken/no-keywords.toml: rule `no-keywords`: no keywords: every rule needs at least one keyword for the prefilter\n",
+            "leakproof: error: invalid rule pack\n  caused by: packs/broken/no-keywords.toml: rule `no-keywords`: no keywords: every rule needs at least one keyword for the prefilter (or every-file = true)\n",
         ),
         (
             "bad-secret-group.toml",
