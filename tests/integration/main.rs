@@ -4,6 +4,7 @@
 mod accept;
 mod action;
 mod ci;
+mod corrupt;
 mod exit_codes;
 mod formats;
 mod generic;

@@ -14,12 +14,14 @@
 //!   unstaged work tree.
 //! - `read`: reading a plan's blobs in parallel ([`read()`]).
 //! - `provenance`: commit metadata for findings.
+//! - `verify`: the object store's checksums, checked before libgit2 reads it.
 //! - [`novelty`]: which lines of a file's version are new.
 
 mod diff;
 pub mod novelty;
 mod provenance;
 mod read;
+mod verify;
 mod walk;
 
 use std::path::{Path, PathBuf};
@@ -85,6 +87,14 @@ pub enum GitError {
         what: String,
         /// libgit2's message.
         message: String,
+    },
+    /// A file of the object store is damaged.
+    #[error("{path}: {problem}: the repository is corrupt (`git fsck` lists what is damaged)")]
+    Corrupt {
+        /// The damaged file.
+        path: String,
+        /// What is wrong with it.
+        problem: String,
     },
 }
 
@@ -168,12 +178,14 @@ pub struct GitRepo {
 
 impl GitRepo {
     /// Opens the repository at `path` (a work tree, a `.git` directory, a
-    /// bare repository or a linked worktree).
+    /// bare repository or a linked worktree) and checks its object store
+    /// (see the `verify` module) before anything is read from it.
     pub fn open(path: &Path) -> Result<GitRepo, GitError> {
         let repo = Repository::open(path).map_err(|e| GitError::Open {
             path: path.display().to_string(),
             message: e.message().to_string(),
         })?;
+        verify::object_store(&repo.commondir().join("objects"))?;
         Ok(GitRepo {
             path: repo.path().to_path_buf(),
             repo,

@@ -5,11 +5,11 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use git2::Repository;
+use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 
 use super::novelty::{Lineage, MarkLines};
-use super::{GitBlob, Plan};
+use super::{GitBlob, Plan, verify};
 use crate::finding::Commit;
 use crate::source::walk::{Capped, read_capped, too_large};
 use crate::source::{
@@ -155,11 +155,34 @@ fn read_blob(
             format!("cannot read blob {}: {}", item.oid, e.message()),
         )
     };
-    let size = match repo.odb().and_then(|odb| odb.read_header(item.oid)) {
-        Ok((size, _)) => size as u64,
+    let size = match header(repo, item.oid) {
+        Ok((size, Some(ObjectType::Blob))) => size,
+        Ok((_, kind)) => {
+            return sink.notice(Notice::new(
+                NoticeKind::Unreadable,
+                item.path.clone(),
+                format!(
+                    "cannot read blob {}: the object database holds {} under its id: the repository is corrupt",
+                    item.oid,
+                    kind.map_or("an object of no known type".to_string(), |k| format!("a {k}"))
+                ),
+            ));
+        }
         Err(e) => return sink.notice(unreadable(e)),
     };
     if size > max_size {
+        // A loose object's size is read from its header alone, which its
+        // zlib checksum does not cover until the whole object is read:
+        // read it through before trusting it enough to skip it.
+        let loose = verify::object_dirs(&repo.commondir().join("objects"))
+            .and_then(|dirs| verify::loose_object(&dirs, item.oid).transpose());
+        if let Err(e) = loose {
+            return sink.notice(Notice::new(
+                NoticeKind::Unreadable,
+                item.path.clone(),
+                format!("cannot read blob {}: {e}", item.oid),
+            ));
+        }
         return sink.skipped(Notice::new(
             NoticeKind::TooLarge,
             item.path.clone(),
@@ -205,4 +228,23 @@ fn hand_on(item: &GitBlob, content: &[u8], lineage: Option<&mut Lineage>, sink: 
             marks: lineage.marks(),
         }),
     });
+}
+
+/// The size and type of an object, from its header alone. git2's
+/// `Odb::read_header` panics when the stored type is none it knows (a
+/// damaged loose object or pack entry), so this calls libgit2 directly.
+#[allow(unsafe_code)]
+fn header(repo: &Repository, oid: Oid) -> Result<(u64, Option<ObjectType>), git2::Error> {
+    use git2::Binding;
+    let odb = repo.odb()?;
+    let mut size: usize = 0;
+    let mut kind = libgit2_sys::GIT_OBJECT_ANY;
+    // SAFETY: `odb` and `oid` are live git2 values for the whole call, and
+    // the out-pointers point to locals of the types libgit2 writes.
+    let code =
+        unsafe { libgit2_sys::git_odb_read_header(&mut size, &mut kind, odb.raw(), oid.raw()) };
+    if code < 0 {
+        return Err(git2::Error::last_error(code));
+    }
+    Ok((size as u64, ObjectType::from_raw(kind)))
 }
