@@ -78,21 +78,16 @@ fn flip(path: &Path, at: usize, mask: u8) {
     fs::write(path, data).unwrap();
 }
 
-/// `(rule_id, path, line, commit)` of every finding.
-fn findings(json: &serde_json::Value) -> Vec<(String, String, u64, String)> {
-    let mut all: Vec<_> = json["findings"]
+/// The location and commit of every finding, sorted.
+type Found = Vec<((String, String, u64, u64), String)>;
+
+fn findings(json: &serde_json::Value) -> Found {
+    let commits = json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["commit"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
+        .map(|f| f["commit"].as_str().unwrap_or_default().to_string());
+    let mut all: Found = locations(json).into_iter().zip(commits).collect();
     all.sort();
     all
 }
@@ -153,6 +148,16 @@ fn a_flipped_commit_graph_byte_is_exit_2_naming_it() {
     let len = fs::metadata(&graph).unwrap().len() as usize;
     flip(&graph, len / 2, 0x01);
     assert_fails_naming(&scan(&dir, &[]), "commit-graph: checksum mismatch");
+}
+
+#[test]
+fn a_flipped_multi_pack_index_byte_is_exit_2_naming_it() {
+    let dir = packed_repo();
+    git(&dir, &["multi-pack-index", "write"]);
+    let midx = dir.path().join(".git/objects/pack/multi-pack-index");
+    let len = fs::metadata(&midx).unwrap().len() as usize;
+    flip(&midx, len / 2, 0x01);
+    assert_fails_naming(&scan(&dir, &[]), "multi-pack-index: checksum mismatch");
 }
 
 #[test]
@@ -317,28 +322,24 @@ enum Outcome {
     Wrong,
 }
 
-#[test]
-fn byte_flip_sweep_of_pack_index_and_commit_graph() {
-    let full = std::env::var_os("LEAKPROOF_BYTE_FLIP_FULL").is_some();
-    let dir = packed_repo();
-    let intact = scan(&dir, &[]);
+/// Flips bytes of each of `files` in `dir` one at a time (all of them if
+/// `full`, else a sample), scans, and counts the outcomes per file kind;
+/// returns a description of every flip that was neither refused nor
+/// complete.
+fn sweep(
+    dir: &Dir,
+    files: &[(&str, PathBuf)],
+    full: bool,
+    counts: &mut BTreeMap<(String, Outcome), usize>,
+) -> Vec<String> {
+    let intact = scan(dir, &[]);
     assert_eq!(intact.code, 1, "{}", intact.stderr);
     let want = findings(&intact.json());
-    assert_eq!(want.len(), 12, "{want:?}");
-    let files = [
-        pack_file(&dir, "pack"),
-        pack_file(&dir, "idx"),
-        dir.path().join(".git/objects/info/commit-graph"),
-    ];
     let masks: &[u8] = if full { &[0x01, 0xff] } else { &[0xff] };
-    let mut counts: BTreeMap<(String, Outcome), usize> = BTreeMap::new();
     let mut wrong = Vec::new();
-    for file in &files {
+    for (kind, file) in files {
         writable(file);
         let original = fs::read(file).unwrap();
-        let kind = file
-            .extension()
-            .map_or("commit-graph".into(), |e| e.to_string_lossy().into_owned());
         // The sample: the headers, the trailing checksums and every 149th byte.
         let bytes: Vec<usize> = (0..original.len())
             .filter(|&i| full || i < 12 || i + 20 >= original.len() || i % 149 == 0)
@@ -348,7 +349,7 @@ fn byte_flip_sweep_of_pack_index_and_commit_graph() {
                 let mut data = original.clone();
                 data[at] ^= mask;
                 fs::write(file, &data).unwrap();
-                let out = scan(&dir, &[]);
+                let out = scan(dir, &[]);
                 let outcome = match out.code {
                     2 => Outcome::Refused,
                     1 if findings(&out.json()) == want => Outcome::Complete,
@@ -360,17 +361,45 @@ fn byte_flip_sweep_of_pack_index_and_commit_graph() {
                         out.code, out.stderr
                     ));
                 }
-                *counts.entry((kind.clone(), outcome)).or_default() += 1;
+                *counts.entry((kind.to_string(), outcome)).or_default() += 1;
             }
         }
         fs::write(file, &original).unwrap();
     }
+    // The repository is intact again.
+    assert_eq!(findings(&scan(dir, &[]).json()), want);
+    wrong
+}
+
+#[test]
+fn byte_flip_sweep() {
+    let full = std::env::var_os("LEAKPROOF_BYTE_FLIP_FULL").is_some();
+    let mut counts = BTreeMap::new();
+    let packed = packed_repo();
+    assert_eq!(findings(&scan(&packed, &[]).json()).len(), 12);
+    let files = [
+        ("pack", pack_file(&packed, "pack")),
+        ("idx", pack_file(&packed, "idx")),
+        (
+            "commit-graph",
+            packed.path().join(".git/objects/info/commit-graph"),
+        ),
+    ];
+    let mut wrong = sweep(&packed, &files, full, &mut counts);
+    let (loose, blob) = loose_repo();
+    let files: Vec<(&str, PathBuf)> = [
+        ("loose blob", blob),
+        ("loose tree", git(&loose, &["rev-parse", "HEAD^{tree}"])),
+        ("loose commit", git(&loose, &["rev-parse", "HEAD"])),
+    ]
+    .into_iter()
+    .map(|(kind, oid)| (kind, loose_path(&loose, &oid)))
+    .collect();
+    wrong.extend(sweep(&loose, &files, full, &mut counts));
     let total: usize = counts.values().sum();
     eprintln!("byte-flip sweep: {total} flips");
     for ((kind, outcome), n) in &counts {
         eprintln!("  {kind}: {outcome:?} {n}");
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    // The repository is intact again.
-    assert_eq!(findings(&scan(&dir, &[]).json()), want);
 }

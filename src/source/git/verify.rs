@@ -23,7 +23,7 @@
 //! the check covers the repository as it was when the scan started.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use git2::Oid;
@@ -132,10 +132,11 @@ fn packs(pack_dir: &Path) -> Result<(), GitError> {
     Ok(())
 }
 
-/// A file read front to back through SHA-1.
+/// A file read front to back through SHA-1 (buffered: an index is read
+/// entry by entry).
 struct Hashed {
     path: PathBuf,
-    file: File,
+    file: BufReader<File>,
     hasher: Sha1,
     buf: Vec<u8>,
 }
@@ -146,7 +147,7 @@ impl Hashed {
         let len = file.metadata().map_err(io_error(path))?.len();
         let hashed = Hashed {
             path: path.to_path_buf(),
-            file,
+            file: BufReader::with_capacity(CHUNK, file),
             hasher: Sha1::new(),
             buf: vec![0; CHUNK],
         };
