@@ -9,7 +9,7 @@ use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 
 use super::novelty::{Lineage, MarkLines};
-use super::{GitBlob, Plan, verify};
+use super::{GitBlob, Plan};
 use crate::finding::Commit;
 use crate::source::walk::{Capped, read_capped, too_large};
 use crate::source::{
@@ -171,18 +171,6 @@ fn read_blob(
         Err(e) => return sink.notice(unreadable(e)),
     };
     if size > max_size {
-        // A loose object's size is read from its header alone, which its
-        // zlib checksum does not cover until the whole object is read:
-        // read it through before trusting it enough to skip it.
-        let loose = verify::object_dirs(&repo.commondir().join("objects"))
-            .and_then(|dirs| verify::loose_object(&dirs, item.oid).transpose());
-        if let Err(e) = loose {
-            return sink.notice(Notice::new(
-                NoticeKind::Unreadable,
-                item.path.clone(),
-                format!("cannot read blob {}: {e}", item.oid),
-            ));
-        }
         return sink.skipped(Notice::new(
             NoticeKind::TooLarge,
             item.path.clone(),

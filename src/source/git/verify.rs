@@ -14,10 +14,13 @@
 //! large-offset slots that exist), so even an index rewritten with a valid
 //! checksum cannot crash it.
 //!
-//! Loose objects have no checksum of their own but a zlib stream, which
-//! libgit2 verifies whenever it reads an object in full; only the header of
-//! a blob it would skip as too large is read alone, so [`loose_object`]
-//! re-reads such a blob as a stream before it is skipped.
+//! Loose objects have no file checksum but a zlib stream (with its own
+//! checksum) and a name that is the hash of their content. libgit2 spins
+//! forever on a truncated stream, and reads a blob's header alone to skip
+//! it as too large, so every loose object is read through once as a
+//! stream (bounded memory, in parallel) and its stream, header, length and
+//! hash checked. This costs one inflate of the loose objects, which
+//! `git gc` keeps few; packs are checked by their checksums alone.
 //!
 //! A pack written after the check (a concurrent `git gc`) is not checked:
 //! the check covers the repository as it was when the scan started.
@@ -29,6 +32,7 @@ use std::path::{Path, PathBuf};
 use git2::Oid;
 use miniz_oxide::inflate::stream::{InflateState, inflate};
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+use rayon::prelude::*;
 use sha1::{Digest, Sha1};
 
 use super::GitError;
@@ -55,13 +59,18 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> GitError + '_ {
 /// (a repository's `objects` directory) and in its alternates.
 pub(super) fn object_store(objects: &Path) -> Result<(), GitError> {
     let dirs = object_dirs(objects)?;
+    let mut loose = Vec::new();
     for dir in &dirs {
         packs(&dir.join("pack"))?;
         let midx = dir.join("pack").join("multi-pack-index");
         if midx.is_file() {
             trailer(&midx)?;
         }
+        loose_objects(dir, &mut loose)?;
     }
+    loose
+        .par_iter()
+        .try_for_each(|(oid, path)| check_loose(path, *oid))?;
     // libgit2 reads the commit-graph of the repository's own store only.
     let graph = objects.join("info").join("commit-graph");
     if graph.is_file() {
@@ -75,7 +84,7 @@ pub(super) fn object_store(objects: &Path) -> Result<(), GitError> {
 /// starting with `.` is relative to the store that lists it, and a store
 /// that does not exist is ignored (its objects are then missing, which any
 /// read reports).
-pub(super) fn object_dirs(objects: &Path) -> Result<Vec<PathBuf>, GitError> {
+fn object_dirs(objects: &Path) -> Result<Vec<PathBuf>, GitError> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut queue = vec![(objects.to_path_buf(), 0)];
@@ -359,28 +368,35 @@ fn index(path: &Path, count: u32, end: u64) -> Result<[u8; HASH], GitError> {
     Ok(recorded)
 }
 
-/// The type and size of a loose object, after reading it in full.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) struct Loose {
-    /// `blob`, `tree`, `commit` or `tag`.
-    pub kind: String,
-    /// Bytes after the header.
-    pub size: u64,
+/// Adds every loose object of the store `dir` (files named by the 38 hex
+/// digits after a two-digit directory) to `out`.
+fn loose_objects(dir: &Path, out: &mut Vec<(Oid, PathBuf)>) -> Result<(), GitError> {
+    for fan in 0..=255u8 {
+        let fan = format!("{fan:02x}");
+        let sub = dir.join(&fan);
+        let entries = match std::fs::read_dir(&sub) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io_error(&sub)(e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(io_error(&sub))?;
+            let name = entry.file_name();
+            let Some(rest) = name.to_str() else { continue };
+            if rest.len() == 2 * HASH - 2
+                && rest.bytes().all(|b| b.is_ascii_hexdigit())
+                && let Ok(oid) = Oid::from_str(&format!("{fan}{rest}"))
+            {
+                out.push((oid, entry.path()));
+            }
+        }
+    }
+    Ok(())
 }
 
-/// If `oid` is stored as a loose object in one of `dirs`, reads the whole
-/// object as a stream (memory stays bounded whatever its size) and checks
-/// its zlib stream, its header and its hash; `None` if it is not loose.
-pub(super) fn loose_object(dirs: &[PathBuf], oid: Oid) -> Option<Result<Loose, GitError>> {
-    let name = oid.to_string();
-    let (fan, rest) = name.split_at(2);
-    dirs.iter()
-        .map(|d| d.join(fan).join(rest))
-        .find(|p| p.is_file())
-        .map(|path| check_loose(&path, oid))
-}
-
-fn check_loose(path: &Path, oid: Oid) -> Result<Loose, GitError> {
+/// Reads a loose object through and checks its zlib stream, header,
+/// length and hash.
+fn check_loose(path: &Path, oid: Oid) -> Result<(), GitError> {
     let mut file = File::open(path).map_err(io_error(path))?;
     let mut state = InflateState::new_boxed(DataFormat::Zlib);
     let mut input = vec![0u8; 64 << 10];
@@ -389,7 +405,7 @@ fn check_loose(path: &Path, oid: Oid) -> Result<Loose, GitError> {
     let mut eof = false;
     let mut hasher = Sha1::new();
     let mut header: Vec<u8> = Vec::new();
-    let mut parsed: Option<Loose> = None;
+    let mut parsed: Option<u64> = None;
     let mut body = 0u64;
     loop {
         if start == end && !eof {
@@ -415,21 +431,25 @@ fn check_loose(path: &Path, oid: Oid) -> Result<Loose, GitError> {
             }
         }
         body += out.len() as u64;
+        // No progress with input left, or at the end of the file, is a
+        // stream that cannot finish.
         let stalled = result.bytes_written == 0 && result.bytes_consumed == 0;
         match result.status {
             Ok(MZStatus::StreamEnd) => break,
-            Ok(_) | Err(MZError::Buf) if !(eof && stalled) => {}
-            Ok(_) | Err(MZError::Buf) => return Err(corrupt(path, "truncated zlib stream")),
+            Ok(_) | Err(MZError::Buf) if stalled && (eof || start < end) => {
+                return Err(corrupt(path, "truncated zlib stream"));
+            }
+            Ok(_) | Err(MZError::Buf) => {}
             Err(_) => return Err(corrupt(path, "damaged zlib stream")),
         }
     }
-    let Some(loose) = parsed else {
+    let Some(size) = parsed else {
         return Err(corrupt(path, "bad object header"));
     };
-    if loose.size != body {
+    if size != body {
         return Err(corrupt(
             path,
-            format!("header says {} bytes, the object holds {body}", loose.size),
+            format!("header says {size} bytes, the object holds {body}"),
         ));
     }
     let computed: [u8; HASH] = hasher.finalize().into();
@@ -439,11 +459,11 @@ fn check_loose(path: &Path, oid: Oid) -> Result<Loose, GitError> {
             format!("holds object {} instead of {oid}", hex(&computed)),
         ));
     }
-    Ok(loose)
+    Ok(())
 }
 
-/// Parses `<kind> <size>\0`.
-fn parse_header(header: &[u8]) -> Option<Loose> {
+/// Parses `<kind> <size>\0` into the size.
+fn parse_header(header: &[u8]) -> Option<u64> {
     let text = std::str::from_utf8(header.strip_suffix(&[0])?).ok()?;
     let (kind, size) = text.split_once(' ')?;
     if !matches!(kind, "blob" | "tree" | "commit" | "tag") {
@@ -452,8 +472,5 @@ fn parse_header(header: &[u8]) -> Option<Loose> {
     if size.is_empty() || !size.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(Loose {
-        kind: kind.to_string(),
-        size: size.parse().ok()?,
-    })
+    size.parse().ok()
 }
