@@ -44,6 +44,7 @@ pub const PACKS: &[(&str, &str)] = &[
         "frameworks.toml",
         include_str!("../../rules/frameworks.toml"),
     ),
+    ("identity.toml", include_str!("../../rules/identity.toml")),
 ];
 
 #[cfg(test)]
