@@ -45,6 +45,7 @@ pub const PACKS: &[(&str, &str)] = &[
         include_str!("../../rules/frameworks.toml"),
     ),
     ("identity.toml", include_str!("../../rules/identity.toml")),
+    ("media.toml", include_str!("../../rules/media.toml")),
 ];
 
 #[cfg(test)]
