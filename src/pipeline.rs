@@ -9,8 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::detect::Engine;
+use foldhash::{HashMap, HashSet};
+
 use crate::detect::location::LineIndex;
+use crate::detect::{Candidate, Engine, Memo};
 use crate::filter::allowlist::Subject;
 use crate::filter::{self, Acceptance};
 use crate::finding::{self, Context, Finding};
@@ -55,6 +57,9 @@ pub struct Suppressed {
     /// file or baseline); empty for entropy, validators and inline markers.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub source: String,
+    /// The candidate's fingerprint, for de-duplicating a history.
+    #[serde(skip)]
+    pub fingerprint: String,
 }
 
 /// Everything one or more workers produced.
@@ -154,28 +159,40 @@ impl Scanner {
         &self.engine
     }
 
-    /// Scans one blob into `out`.
-    pub fn scan_blob(&self, blob: &Blob<'_>, out: &mut Outcome) {
+    /// Counts one scanned blob of `len` bytes in `out` and in the
+    /// progress counters.
+    fn count(&self, len: usize, out: &mut Outcome) {
         out.blobs += 1;
-        out.bytes += blob.data.len() as u64;
+        out.bytes += len as u64;
         self.counters.blobs.fetch_add(1, Ordering::Relaxed);
-        self.counters
-            .bytes
-            .fetch_add(blob.data.len() as u64, Ordering::Relaxed);
-        let candidates = match blob.changed {
-            Some(changed) => self
-                .engine
-                .scan_changed(blob.data, changed.lines, changed.marks),
-            None => self.engine.scan(blob.data),
-        };
+        self.counters.bytes.fetch_add(len as u64, Ordering::Relaxed);
+    }
+
+    /// Scans one blob into `out`, at its origin.
+    pub fn scan_blob(&self, blob: &Blob<'_>, out: &mut Outcome) {
+        self.count(blob.data.len(), out);
+        let candidates = self.engine.scan(blob.data);
+        self.report(blob.data, &blob.origin, blob.only_lines, &candidates, out);
+    }
+
+    /// Turns the `candidates` found in `data` at `origin` into findings
+    /// and suppressions: every filter that depends on the path or the
+    /// lines runs here, once per path that holds the bytes.
+    pub fn report(
+        &self,
+        data: &[u8],
+        origin: &Origin,
+        only_lines: Option<&[usize]>,
+        candidates: &[Candidate],
+        out: &mut Outcome,
+    ) {
         if candidates.is_empty() {
             return;
         }
         let rules = self.engine.rules();
-        let data = blob.data;
         let index = LineIndex::new(data);
-        let path = blob.origin.display();
-        let commit = match &blob.origin {
+        let path = origin.display();
+        let commit = match origin {
             Origin::Git { commit, .. } => Some(commit),
             _ => None,
         };
@@ -196,7 +213,7 @@ impl Scanner {
         for cand in candidates {
             let (line, column) = index.position(cand.secret_start);
             let (end_line, end_column) = index.position(cand.secret_end);
-            if let Some(lines) = blob.only_lines {
+            if let Some(lines) = only_lines {
                 let first = lines.partition_point(|&l| l < line);
                 if lines.get(first).is_none_or(|&l| l > end_line) {
                     continue;
@@ -207,18 +224,18 @@ impl Scanner {
             if rule
                 .path
                 .as_ref()
-                .is_some_and(|p| !p.is_match(blob.origin.relative()))
+                .is_some_and(|p| !p.is_match(origin.relative()))
             {
                 continue;
             }
             let secret = &data[cand.secret_start..cand.secret_end];
             let (line_start, line_end) = index.line_span(cand.start, cand.end);
             let fingerprint =
-                finding::fingerprint(&rule.id, blob.origin.relative(), secret, fingerprint_commit);
+                finding::fingerprint(&rule.id, origin.relative(), secret, fingerprint_commit);
             let suppression = cand.suppressed.clone().or_else(|| {
                 let subject = Subject {
                     commit: commit.map(|c| c.commit.as_str()),
-                    path: Some(blob.origin.relative()),
+                    path: Some(origin.relative()),
                     secret,
                     matched: &data[cand.start..cand.end],
                     line: &data[line_start..line_end],
@@ -244,6 +261,7 @@ impl Scanner {
                     mechanism: reason.mechanism(),
                     source: reason.source().to_string(),
                     reason: reason.to_string(),
+                    fingerprint,
                 });
                 continue;
             }
@@ -280,7 +298,7 @@ impl Scanner {
                 end_line,
                 end_column,
                 fingerprint,
-                fingerprint_path: blob.origin.relative().to_string(),
+                fingerprint_path: origin.relative().to_string(),
                 secret: shown,
                 matched,
                 entropy: (cand.entropy * 1000.0).round() / 1000.0,
@@ -350,10 +368,20 @@ fn context(
 
 /// A per-thread [`Sink`] that scans each blob and merges its outcome into
 /// `shared` when the thread is done.
+///
+/// The blobs of a history are scanned with a [`Memo`] per file lineage
+/// (unless every commit is fingerprinted apart, which scans every version
+/// on its own), reported at every path that holds them, and each finding
+/// is kept once per fingerprint, at the earliest commit in ancestry order.
 pub struct CollectSink<'a> {
     scanner: &'a Scanner,
     local: Outcome,
     shared: &'a Mutex<Outcome>,
+    memo: Option<(usize, Memo)>,
+    /// History: fingerprint -> (ancestry position, index in `local.findings`).
+    first: HashMap<String, (u64, usize)>,
+    /// History: (fingerprint, mechanism) of the suppressions kept.
+    suppressed: HashSet<(String, &'static str)>,
 }
 
 impl<'a> CollectSink<'a> {
@@ -363,13 +391,66 @@ impl<'a> CollectSink<'a> {
             scanner,
             local: Outcome::default(),
             shared,
+            memo: None,
+            first: HashMap::default(),
+            suppressed: HashSet::default(),
+        }
+    }
+
+    /// Keeps what `found` (at ancestry position `order`) adds: a finding
+    /// whose fingerprint was seen at an earlier or equal position is
+    /// dropped, one seen later is replaced.
+    fn keep_first(&mut self, found: Outcome, order: u64) {
+        for finding in found.findings {
+            match self.first.get_mut(&finding.fingerprint) {
+                Some((seen, at)) => {
+                    if order < *seen {
+                        *seen = order;
+                        self.local.findings[*at] = finding;
+                    }
+                }
+                None => {
+                    self.first.insert(
+                        finding.fingerprint.clone(),
+                        (order, self.local.findings.len()),
+                    );
+                    self.local.findings.push(finding);
+                }
+            }
+        }
+        for s in found.suppressed {
+            if self.suppressed.insert((s.fingerprint.clone(), s.mechanism)) {
+                self.local.suppressed.push(s);
+            }
         }
     }
 }
 
 impl Sink for CollectSink<'_> {
     fn blob(&mut self, blob: Blob<'_>) {
-        self.scanner.scan_blob(&blob, &mut self.local);
+        let Some(history) = blob.history else {
+            return self.scanner.scan_blob(&blob, &mut self.local);
+        };
+        self.scanner.count(blob.data.len(), &mut self.local);
+        let memo = if self.scanner.opts.fingerprint_commit {
+            None
+        } else {
+            if self.memo.as_ref().map(|(lineage, _)| *lineage) != Some(history.lineage) {
+                self.memo = Some((history.lineage, Memo::default()));
+            }
+            self.memo.as_mut().map(|(_, memo)| memo)
+        };
+        let candidates = self.scanner.engine.scan_memo(blob.data, memo);
+        if candidates.is_empty() {
+            return;
+        }
+        let also = history.also.iter().map(|(origin, order)| (origin, *order));
+        for (origin, order) in std::iter::once((&blob.origin, history.order)).chain(also) {
+            let mut found = Outcome::default();
+            self.scanner
+                .report(blob.data, origin, blob.only_lines, &candidates, &mut found);
+            self.keep_first(found, order);
+        }
     }
 
     fn notice(&mut self, notice: Notice) {

@@ -1,6 +1,6 @@
 //! `leakproof git`: history, ranges, the staged index and unstaged changes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -11,7 +11,6 @@ use super::scan::{Setup, finish, setup};
 use crate::cli::GitCmd;
 use crate::exit::ExitStatus;
 use crate::pipeline::{CollectSink, Outcome};
-use crate::source::git::novelty::MarkLines;
 use crate::source::git::{self, GitRepo};
 
 /// What a git scan produced, before the report.
@@ -64,12 +63,7 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
     let shared = Mutex::new(Outcome::default());
     let git_dir = repo.git_dir();
     pool(setup.threads)?.install(|| {
-        // Each version of a file is scanned only where it changed, unless
-        // every commit's copy of a secret must be reported on its own.
-        let engine = setup.scanner.engine();
-        let mark = |data: &[u8], flags: &mut Vec<bool>| engine.mark_keywords(data, flags);
-        let changed_only: Option<MarkLines<'_>> = (!cmd.fingerprint_commit).then_some(&mark);
-        git::read(git_dir, &plan, setup.max_file_size, changed_only, || {
+        git::read(git_dir, &plan, setup.max_file_size, || {
             CollectSink::new(&setup.scanner, &shared)
         });
     });
@@ -87,16 +81,31 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
             }
         }
     }
-    // A secret that stays in a file across edits lives in several blobs:
-    // report it once, at the oldest commit (the fingerprint says "same rule,
-    // path and secret"; with --fingerprint-commit each commit stays apart).
+    // A secret that stays in a file across edits, or comes back, lives in
+    // several blobs: report it once per fingerprint (rule, path, secret;
+    // with --fingerprint-commit, the commit too), at the first commit in
+    // ancestry order, whatever the commit dates say.
+    let position = |f: &crate::finding::Finding| {
+        let commit = f.commit.as_ref();
+        let order = commit
+            .and_then(|c| git2::Oid::from_str(&c.commit).ok())
+            .and_then(|oid| plan.order.get(&oid).copied())
+            .unwrap_or(u64::MAX);
+        (order, commit.map_or(0, |c| c.time))
+    };
     outcome
         .findings
-        .sort_by_key(|f| f.commit.as_ref().map(|c| c.time));
-    let mut seen = std::collections::HashSet::new();
+        .sort_by_cached_key(|f| (position(f), f.path.clone(), f.line, f.column));
+    let mut seen = HashSet::new();
     outcome
         .findings
         .retain(|f| seen.insert(f.fingerprint.clone()));
+    if !plan.lineages.is_empty() {
+        let mut seen = HashSet::new();
+        outcome
+            .suppressed
+            .retain(|s| seen.insert((s.fingerprint.clone(), s.mechanism)));
+    }
     let mut remarks = plan.remarks;
     // Trust: a pull request that edits the files which narrow the scan
     // must not pass quietly.

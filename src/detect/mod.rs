@@ -1,33 +1,33 @@
 //! Detection: bytes in, candidate matches out. Pure: it never touches the
 //! file system and never knows a path.
 //!
-//! The keyword prefilter picks the rules worth running; only those run their
-//! regex. Each match's secret capture is then checked for entropy and, when
-//! the rule names one, by an offline validator. Rejected candidates are kept
-//! with the reason, so the summary and `--show-suppressed` can explain them.
+//! The keyword prefilter finds the lines where each rule's keywords occur;
+//! a rule whose every match holds a keyword and spans a bounded number of
+//! lines runs its regex only in windows of that many lines around those
+//! lines, any other rule over the whole blob when its keyword occurs. Each
+//! match's secret capture is then checked for entropy and, when the rule
+//! names one, by an offline validator. Rejected candidates are kept with
+//! the reason, so the summary and `--show-suppressed` can explain them.
+//!
+//! Because a blob's candidates are a function of its windows' bytes, the
+//! versions of one file in history can share work ([`Memo`]): a window
+//! whose bytes were seen before gives the same candidates again, so
+//! scanning every version whole costs a hash for what did not change.
 
 pub mod entropy;
 pub mod location;
 pub mod prefilter;
 pub mod validate;
 
-use std::ops::Range;
-use std::sync::OnceLock;
+use std::hash::BuildHasher;
+
+use foldhash::HashMap;
+use foldhash::fast::RandomState;
 
 use crate::finding::{Confidence, Suppression};
-use crate::rules::{Rule, RuleSet};
+use crate::rules::RuleSet;
 use location::LineIndex;
 use prefilter::Prefilter;
-
-/// Most lines of context put around a changed line or a keyword for rules
-/// whose matches span a bounded number of lines: a regex may allow more
-/// (`key\s*{[^}]{0,300}default = ...`), but a key and its value further
-/// apart than this are not a layout seen in practice.
-const MAX_CONTEXT_LINES: u32 = 12;
-
-/// Blobs at least this large run each rule only in windows around its
-/// keyword hits; below it, over the whole blob.
-const WINDOWED_MIN_LEN: usize = 64 << 10;
 
 /// One regex match of one rule, as byte offsets into the blob.
 #[derive(Debug, Clone)]
@@ -55,23 +55,80 @@ pub struct Candidate {
 pub struct Engine {
     rules: RuleSet,
     prefilter: Prefilter,
-    /// Lines of context around a changed line in [`Engine::scan_changed`]:
-    /// the most lines any rule's match can span, capped; worked out on
-    /// first use (it parses every rule's regex).
-    context_lines: OnceLock<u32>,
 }
 
-/// The byte ranges of windows of `context` lines on each side of
-/// `lines` (0-based line numbers, ascending), merged where they overlap or
-/// touch: each starts at a line start and ends after a newline or at the
-/// end of the blob. Linear in the number of lines given.
-fn windows(
-    index: &LineIndex<'_>,
+/// What the versions of one file have in common, so that scanning each
+/// version whole costs little more than hashing what did not change:
+/// the rules whose keywords occur on each line seen so far, and the
+/// candidates of each rule in each window seen so far, both keyed by a
+/// 128-bit hash of the bytes. [`Engine::scan_memo`] with a memo returns
+/// exactly what [`Engine::scan`] returns (barring a 128-bit collision).
+#[derive(Default)]
+pub struct Memo {
+    hashers: [RandomState; 2],
+    /// Line hash -> rules whose keywords occur on the line.
+    lines: HashMap<u128, Box<[u32]>>,
+    /// (rule, window hash) -> candidates, offsets relative to the window.
+    windows: HashMap<(u32, u128), Box<[Candidate]>>,
+    /// The previous version, its line hashes and its `(line, rule)` hits:
+    /// the lines it shares with the next version at the start and at the
+    /// end (most of them, for a typical edit) are taken from here by a
+    /// byte comparison instead of a hash and a lookup per line.
+    previous: Vec<u8>,
+    previous_hashes: Vec<u128>,
+    previous_hits: Vec<(usize, usize)>,
+}
+
+/// The number of leading bytes `a` and `b` share.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 64 <= n && a[i..i + 64] == b[i..i + 64] {
+        i += 64;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// The number of trailing bytes `a` and `b` share, at most `limit`.
+fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
+    let n = a.len().min(b.len()).min(limit);
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    while i + 64 <= n && a[n - i - 64..n - i] == b[n - i - 64..n - i] {
+        i += 64;
+    }
+    while i < n && a[n - i - 1] == b[n - i - 1] {
+        i += 1;
+    }
+    i
+}
+
+impl Memo {
+    fn hash(&self, bytes: &[u8]) -> u128 {
+        let [a, b] = &self.hashers;
+        (u128::from(a.hash_one(bytes)) << 64) | u128::from(b.hash_one(bytes))
+    }
+
+    /// The hash of lines `first..=last` from their line hashes.
+    fn hash_lines(&self, hashes: &[u128], first: usize, last: usize) -> u128 {
+        let [a, b] = &self.hashers;
+        let lines = &hashes[first..=last];
+        (u128::from(a.hash_one(lines)) << 64) | u128::from(b.hash_one(lines))
+    }
+}
+
+/// Line spans (0-based, inclusive) of windows of `context` lines on each
+/// side of `lines` (ascending), merged where they overlap or touch.
+/// Linear in the number of lines given.
+fn window_lines(
+    last_line: usize,
     lines: impl IntoIterator<Item = usize>,
     context: u32,
-) -> Vec<Range<usize>> {
+) -> Vec<(usize, usize)> {
     let context = context as usize;
-    let last_line = index.lines() - 1;
     let mut spans: Vec<(usize, usize)> = Vec::new();
     for line in lines {
         let (first, last) = (
@@ -84,6 +141,68 @@ fn windows(
         }
     }
     spans
+}
+
+/// Lines per chunk core, on average, for a rule whose matches hold at
+/// most `span` line breaks: large enough that the overlap is a small part.
+fn chunk_lines(span: u32) -> usize {
+    (span as usize * 8).max(64)
+}
+
+/// Splits each line span (0-based, inclusive) longer than four chunks into
+/// overlapping chunks, so that an edit in a long file changes the bytes of
+/// few of them (and [`Memo`] keeps the others). Cores end after a line whose
+/// fixed-seed hash picks it (content-defined, so inserting lines moves no
+/// other boundary), or at four times the average; each chunk is its core
+/// plus `span` lines on each side, so a match of at most `span` line breaks
+/// lies whole in the chunk whose core holds its first line.
+fn chunks(
+    data: &[u8],
+    index: &LineIndex<'_>,
+    spans: Vec<(usize, usize)>,
+    span: u32,
+) -> Vec<(usize, usize)> {
+    let average = chunk_lines(span);
+    if spans
+        .iter()
+        .all(|&(first, last)| last - first < 4 * average)
+    {
+        return spans;
+    }
+    let overlap = span as usize;
+    let picker = foldhash::fast::FixedState::with_seed(0x6c65_616b_7072_6f66);
+    let mut out = Vec::new();
+    for (first, last) in spans {
+        if last - first < 4 * average {
+            out.push((first, last));
+            continue;
+        }
+        let mut core = first;
+        for line in first..=last {
+            let long = line + 1 - core >= 4 * average;
+            let picked = line + 1 - core >= average / 4
+                && picker.hash_one(&data[index.range(line, line)]) % average as u64 == 0;
+            if line == last || long || picked {
+                out.push((
+                    core.saturating_sub(overlap).max(first),
+                    (line + overlap).min(last),
+                ));
+                core = line + 1;
+            }
+        }
+    }
+    out
+}
+
+/// The byte ranges of [`window_lines`]: each starts at a line start and
+/// ends after a newline or at the end of the blob.
+#[cfg(test)]
+fn windows(
+    index: &LineIndex<'_>,
+    lines: impl IntoIterator<Item = usize>,
+    context: u32,
+) -> Vec<std::ops::Range<usize>> {
+    window_lines(index.lines() - 1, lines, context)
         .into_iter()
         .map(|(first, last)| index.range(first, last))
         .collect()
@@ -93,23 +212,7 @@ impl Engine {
     /// Builds the prefilter over `rules`; regexes compile on first use.
     pub fn new(rules: RuleSet) -> Engine {
         let prefilter = Prefilter::new(&rules);
-        Engine {
-            rules,
-            prefilter,
-            context_lines: OnceLock::new(),
-        }
-    }
-
-    fn context_lines(&self) -> u32 {
-        *self.context_lines.get_or_init(|| {
-            self.rules
-                .rules()
-                .iter()
-                .filter_map(Rule::line_span)
-                .max()
-                .unwrap_or(0)
-                .min(MAX_CONTEXT_LINES)
-        })
+        Engine { rules, prefilter }
     }
 
     /// The rules this engine runs.
@@ -120,133 +223,175 @@ impl Engine {
     /// Finds every candidate in `data`, rejected ones included (with their
     /// reason), ordered by position.
     ///
-    /// In a large blob, a rule whose matches hold a keyword and span a
-    /// bounded number of lines runs only over the lines around its keyword
-    /// hits ([`crate::rules::Rule::window_lines`]).
+    /// A rule whose every match holds a keyword and spans a bounded number
+    /// of lines runs over the lines around its keyword hits
+    /// ([`crate::rules::Rule::window_lines`]); any other rule whose keyword
+    /// occurs runs over the whole blob.
     pub fn scan(&self, data: &[u8]) -> Vec<Candidate> {
-        let mut out = Vec::new();
-        if data.len() < WINDOWED_MIN_LEN {
-            let mut triggered = Vec::new();
-            if self.prefilter.triggered(data, &mut triggered) > 0 {
-                self.run(data, 0, &triggered, &mut out);
-            }
-            return self.finish(out);
-        }
+        self.scan_memo(data, None)
+    }
+
+    /// [`Engine::scan`], reusing and extending `memo` when given: pass the
+    /// same memo for every version of one file, oldest first, and what an
+    /// earlier version already held costs a hash instead of a search.
+    pub fn scan_memo(&self, data: &[u8], mut memo: Option<&mut Memo>) -> Vec<Candidate> {
         let index = LineIndex::new(data);
-        let mut hits = Vec::new();
-        self.prefilter.hits(data, &mut hits);
-        for hit in &mut hits {
-            hit.1 = index.line_of(hit.1);
+        // (rule, line) for every keyword hit, and the line hashes.
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        let mut hashes: Vec<u128> = Vec::new();
+        match memo.as_deref_mut() {
+            None => {
+                self.prefilter.hits(data, &mut hits);
+                for hit in &mut hits {
+                    hit.1 = index.line_of(hit.1);
+                }
+            }
+            Some(memo) => self.line_hits(data, &index, memo, &mut hashes, &mut hits),
+        }
+        if hits.is_empty() {
+            return Vec::new();
         }
         hits.sort_unstable();
         hits.dedup();
+        let last_line = index.lines() - 1;
+        let mut out = Vec::new();
         let mut rest = hits.as_slice();
         while let Some(&(idx, _)) = rest.first() {
             let n = rest.partition_point(|&(rule, _)| rule == idx);
             let (group, tail) = rest.split_at(n);
             rest = tail;
-            let Some(span) = self.rules.rules()[idx].window_lines() else {
-                self.run_rule(idx, data, 0, &mut out);
-                continue;
+            let rule = &self.rules.rules()[idx];
+            let spans = match rule.window_lines() {
+                Some(span) => window_lines(last_line, group.iter().map(|&(_, l)| l), span),
+                None => vec![(0, last_line)],
             };
-            let lines = group.iter().map(|&(_, line)| line);
-            for window in windows(&index, lines, span.min(MAX_CONTEXT_LINES)) {
-                self.run_rule(idx, &data[window.clone()], window.start, &mut out);
+            let spans = match rule.line_span() {
+                Some(span) => chunks(data, &index, spans, span),
+                None => spans,
+            };
+            for (first, last) in spans {
+                let window = index.range(first, last);
+                let bytes = &data[window.clone()];
+                let Some(memo) = memo.as_deref_mut() else {
+                    self.run_rule(idx, bytes, window.start, &mut out);
+                    continue;
+                };
+                let key = (idx as u32, memo.hash_lines(&hashes, first, last));
+                let cached = memo.windows.entry(key).or_insert_with(|| {
+                    let mut found = Vec::new();
+                    self.run_rule(idx, bytes, 0, &mut found);
+                    found.into_boxed_slice()
+                });
+                out.extend(cached.iter().map(|c| Candidate {
+                    start: c.start + window.start,
+                    end: c.end + window.start,
+                    secret_start: c.secret_start + window.start,
+                    secret_end: c.secret_end + window.start,
+                    ..c.clone()
+                }));
             }
         }
         self.finish(out)
     }
 
-    /// Sets in `flags` (one per rule) the rules whose keyword occurs in
-    /// `data`, keeping those already set: what a history source records
-    /// about a file's new lines for [`Engine::scan_changed`].
-    pub fn mark_keywords(&self, data: &[u8], flags: &mut Vec<bool>) {
-        self.prefilter.mark(data, flags);
-    }
-
-    fn triggered_rules<'a>(&'a self, triggered: &'a [bool]) -> impl Iterator<Item = usize> + 'a {
-        triggered
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| **t)
-            .map(|(idx, _)| idx)
-    }
-
-    /// Like [`Engine::scan`], for a blob of which only the `changed` byte
-    /// ranges (whole lines) are new: the rest was scanned in an earlier
-    /// version, so a match that touches no changed line was reported
-    /// there. `history` flags the rules whose keywords occurred in the new
-    /// lines of this or an earlier version of the file
-    /// ([`Engine::mark_keywords`]), so a keyword that stands on an old line
-    /// still counts.
-    ///
-    /// Rules run over the changed lines plus as many lines of context as a
-    /// match can span: those whose keyword occurs there, and those whose
-    /// keyword need not be in the match
-    /// ([`crate::rules::Rule::keyword_in_match`]) and
-    /// occurs anywhere in the file's history. Such a rule whose keyword is
-    /// new runs over the whole blob, since old lines may match now; so do
-    /// rules whose matches span any number of lines (private keys) when
-    /// their keyword is in the file's history.
-    pub fn scan_changed(
+    /// Fills `hashes` with the hash of every line of `data` and `hits` with
+    /// `(rule, line)` for every rule whose keyword occurs on a line, from
+    /// `memo` for lines seen before and from the prefilter for the others
+    /// (run over each stretch of new lines at once). Keywords hold no line
+    /// break (checked at load), so a line's hits depend on its bytes only.
+    fn line_hits(
         &self,
         data: &[u8],
-        changed: &[Range<usize>],
-        history: &[bool],
-    ) -> Vec<Candidate> {
-        if changed.is_empty() {
-            return Vec::new();
-        }
-        let rules = self.rules.rules();
-        let mut out = Vec::new();
-        for idx in self.triggered_rules(history) {
-            if rules[idx].line_span().is_none() {
-                self.run_rule(idx, data, 0, &mut out);
+        index: &LineIndex<'_>,
+        memo: &mut Memo,
+        hashes: &mut Vec<u128>,
+        hits: &mut Vec<(usize, usize)>,
+    ) {
+        let lines = index.lines();
+        // Lines `..head` and `tail..` stand, byte for byte and with the
+        // same neighbours up to the file's start or end, in the previous
+        // version: at the same number from the start, or from the end.
+        let previous = std::mem::take(&mut memo.previous);
+        let previous_lines = memo.previous_hashes.len();
+        let (head, tail) = if previous_lines == 0 {
+            (0, lines)
+        } else if previous == data {
+            (lines, lines)
+        } else {
+            let prefix = common_prefix(data, &previous);
+            let suffix = common_suffix(data, &previous, data.len().min(previous.len()) - prefix);
+            let head = index.line_of(prefix);
+            let tail = (index.line_of(data.len() - suffix) + 1).clamp(head, lines);
+            // A line reaches the shared end only after a shared newline.
+            let tail = if suffix == 0 { lines } else { tail };
+            (head, tail)
+        };
+        let shift = previous_lines.wrapping_sub(lines);
+        let mut by_line: Vec<(usize, usize)> = Vec::new();
+        hashes.reserve(lines);
+        hashes.extend_from_slice(&memo.previous_hashes[..head]);
+        let mut new_lines: Vec<usize> = Vec::new();
+        for line in head..tail {
+            let bytes = &data[index.range(line, line)];
+            let hash = memo.hash(bytes);
+            hashes.push(hash);
+            match memo.lines.get(&hash) {
+                Some(rules) => by_line.extend(rules.iter().map(|&r| (line, r as usize))),
+                None => new_lines.push(line),
             }
         }
-        let mut triggered = Vec::new();
-        let mut whole = vec![false; rules.len()];
-        let index = LineIndex::new(data);
-        let changed_lines = changed.iter().flat_map(|r| {
-            let first = index.line_of(r.start.min(data.len()));
-            let last = index.line_of(r.end.saturating_sub(1).max(r.start).min(data.len()));
-            first..=last
-        });
-        for window in windows(&index, changed_lines, self.context_lines()) {
-            let bytes = &data[window.clone()];
-            self.prefilter.triggered(bytes, &mut triggered);
-            for (idx, rule) in rules.iter().enumerate() {
-                if rule.line_span().is_none() || whole[idx] {
-                    continue;
-                }
-                let in_window = triggered[idx];
-                let in_history = history.get(idx).copied().unwrap_or(false);
-                if !(in_window || in_history) {
-                    continue;
-                }
-                if rule.keyword_in_match() {
-                    if in_window {
-                        self.run_rule(idx, bytes, window.start, &mut out);
-                    }
-                } else if in_window {
-                    // A new keyword of a rule that wants it anywhere in the
-                    // file: old lines may match now.
-                    whole[idx] = true;
-                    self.run_rule(idx, data, 0, &mut out);
-                } else {
-                    self.run_rule(idx, bytes, window.start, &mut out);
-                }
+        if tail < lines {
+            let from = tail.wrapping_add(shift);
+            hashes.extend_from_slice(&memo.previous_hashes[from..]);
+        }
+        let old = &memo.previous_hits;
+        let before = old.partition_point(|&(line, _)| line < head);
+        by_line.extend_from_slice(&old[..before]);
+        if tail < lines {
+            let from = tail.wrapping_add(shift);
+            let at = old.partition_point(|&(line, _)| line < from);
+            by_line.extend(
+                old[at..]
+                    .iter()
+                    .map(|&(line, rule)| (line.wrapping_sub(shift), rule)),
+            );
+        }
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        let mut rest = new_lines.as_slice();
+        while let Some(&first) = rest.first() {
+            // A stretch of consecutive new lines.
+            let n = rest
+                .iter()
+                .enumerate()
+                .take_while(|&(i, &l)| l == first + i)
+                .count();
+            let last = rest[n - 1];
+            rest = &rest[n..];
+            let stretch = index.range(first, last);
+            found.clear();
+            self.prefilter.hits(&data[stretch.clone()], &mut found);
+            for hit in &mut found {
+                hit.1 = index.line_of(stretch.start + hit.1);
+            }
+            found.sort_unstable_by_key(|&(rule, line)| (line, rule));
+            found.dedup();
+            let mut at = 0;
+            for (line, &hash) in hashes.iter().enumerate().take(last + 1).skip(first) {
+                let k = found[at..].partition_point(|&(_, l)| l == line);
+                let rules: Box<[u32]> = found[at..at + k].iter().map(|&(r, _)| r as u32).collect();
+                at += k;
+                by_line.extend(rules.iter().map(|&r| (line, r as usize)));
+                memo.lines.insert(hash, rules);
             }
         }
-        self.finish(out)
-    }
-
-    /// Runs the `triggered` rules over `data`, which starts at `offset` in
-    /// the blob.
-    fn run(&self, data: &[u8], offset: usize, triggered: &[bool], out: &mut Vec<Candidate>) {
-        for idx in self.triggered_rules(triggered) {
-            self.run_rule(idx, data, offset, out);
-        }
+        by_line.sort_unstable();
+        hits.extend(by_line.iter().map(|&(line, rule)| (rule, line)));
+        memo.previous_hits = by_line;
+        memo.previous_hashes.clear();
+        memo.previous_hashes.extend_from_slice(hashes);
+        memo.previous = previous;
+        memo.previous.clear();
+        memo.previous.extend_from_slice(data);
     }
 
     /// Runs rule `idx` over `data`, which starts at `offset` in the blob.
@@ -393,6 +538,8 @@ impl Intervals {
 
 #[cfg(test)]
 mod tests {
+    use std::ops::Range;
+
     use super::*;
 
     #[test]
@@ -554,71 +701,152 @@ mod tests {
         Engine::new(rules)
     }
 
-    #[test]
-    fn large_blobs_are_scanned_around_keyword_hits() {
-        let engine = demo_engine();
-        let mut data = b"farco settings\n".to_vec();
-        data.extend(b"filler line of text\n".repeat(WINDOWED_MIN_LEN / 20 + 10));
-        data.extend(b"x = demo_q1w2e3r4t5y6\nid: FCa1b2c3d4e5f60718\n");
-        let found: Vec<&[u8]> = engine
-            .scan(&data)
+    fn secrets<'a>(data: &'a [u8], found: &[Candidate]) -> Vec<&'a [u8]> {
+        found
             .iter()
             .map(|c| &data[c.secret_start..c.secret_end])
-            .collect();
-        // The demo token is found in the window around its keyword; the
-        // far token, whose keyword is 3,000 lines up, by a whole-blob run.
-        assert_eq!(found, [&b"demo_q1w2e3r4t5y6"[..], b"FCa1b2c3d4e5f60718"]);
+            .collect()
     }
 
     #[test]
-    fn scan_changed_reports_at_blob_offsets() {
-        let engine = demo_engine();
-        let data = b"a\ndemo_k3j4h5g6f7d8\nb\nc\nd\ndemo_q1w2e3r4t5y6\n";
-        let full = engine.scan(data);
-        assert_eq!(full.len(), 2);
-        // Only the last line changed: the first token is not reported again.
-        let last = data.len() - 18..data.len();
-        let changed = engine.scan_changed(data, std::slice::from_ref(&last), &[]);
-        assert_eq!(changed.len(), 1);
-        assert_eq!(
-            &data[changed[0].secret_start..changed[0].secret_end],
-            b"demo_q1w2e3r4t5y6"
-        );
-        assert!(engine.scan_changed(data, &[], &[true, true]).is_empty());
-    }
-
-    #[test]
-    fn scan_changed_uses_keywords_from_the_file_history() {
+    fn rules_run_around_keyword_hits_or_over_the_whole_blob() {
         let engine = demo_engine();
         let mut data = b"farco settings\n".to_vec();
-        data.extend(b"filler\n".repeat(100));
-        let at = data.len();
-        data.extend(b"id: FCa1b2c3d4e5f60718\n");
-        let changed = [Range {
-            start: at,
-            end: data.len(),
-        }];
-        // The keyword stands on an old line, 100 lines up: only the file's
-        // history says it is there.
-        assert!(engine.scan_changed(&data, &changed, &[]).is_empty());
-        let mut history = Vec::new();
-        engine.mark_keywords(b"farco settings\n", &mut history);
-        assert_eq!(history, [false, true]);
-        let found = engine.scan_changed(&data, &changed, &history);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].secret_start, at + 4);
-        // The token's window runs the rule, then a new keyword further down
-        // runs it over the whole blob: still one candidate.
-        data.extend(b"filler\n".repeat(40));
-        let keyword_at = data.len();
-        data.extend(b"farco again\n");
-        let both = [
-            changed[0].clone(),
-            Range {
-                start: keyword_at,
-                end: data.len(),
-            },
+        data.extend(b"filler line of text\n".repeat(3000));
+        data.extend(b"x = demo_q1w2e3r4t5y6\nid: FCa1b2c3d4e5f60718\n");
+        // The demo token is found in the window around its keyword; the
+        // far token, whose keyword is 3,000 lines up, by a whole-blob run.
+        assert_eq!(
+            secrets(&data, &engine.scan(&data)),
+            [&b"demo_q1w2e3r4t5y6"[..], b"FCa1b2c3d4e5f60718"]
+        );
+        // No keyword, no run.
+        assert!(engine.scan(b"id: FCa1b2c3d4e5f60718\n").is_empty());
+    }
+
+    #[test]
+    fn a_memo_gives_what_a_plain_scan_gives_for_every_version() {
+        let engine = demo_engine();
+        let versions: [&[u8]; 9] = [
+            b"a\nt = demo_k3j4h5g6f7d8\nb\n",
+            // Shared starts and ends that cut lines in two.
+            b"a\nt = demo_k3j4h5g6f7d8\nb",
+            b"a\nt = demo_k3j4h5g6f7d8\nbt = demo_q1w2e3r4t5y6\n",
+            b"xa\nt = demo_k3j4h5g6f7d8\nbt = demo_q1w2e3r4t5y6\n",
+            b"a\nt = demo_k3j4h5g6f7d8\nb\n",
+            // The keyword goes; a far token stays.
+            b"a\nid: FCa1b2c3d4e5f60718\nb\n",
+            // The keyword comes back far above: the old line matches now.
+            b"farco\na\nid: FCa1b2c3d4e5f60718\nb\n",
+            // Unchanged lines, a token moved down.
+            b"farco\na\nb\nt = demo_k3j4h5g6f7d8\nid: FCa1b2c3d4e5f60718\n",
+            b"",
         ];
-        assert_eq!(engine.scan_changed(&data, &both, &history).len(), 1);
+        let mut memo = Memo::default();
+        for version in versions {
+            let plain = engine.scan(version);
+            let memoised = engine.scan_memo(version, Some(&mut memo));
+            assert_eq!(
+                format!("{plain:?}"),
+                format!("{memoised:?}"),
+                "{}",
+                String::from_utf8_lossy(version)
+            );
+        }
+        assert_eq!(
+            secrets(versions[7], &engine.scan(versions[7])),
+            [&b"demo_k3j4h5g6f7d8"[..], b"FCa1b2c3d4e5f60718"]
+        );
+    }
+
+    #[test]
+    fn a_match_longer_than_any_fixed_context_is_found() {
+        let mut rules = RuleSet::default();
+        let pack = r#"
+            [[rule]]
+            id = "block-default"
+            name = "A value at the end of a long block"
+            severity = "high"
+            keywords = ["passkey"]
+            regex = '''passkey\s*\{[^}]{0,400}default\s*=\s*"([A-Za-z0-9]{16,})"'''
+            remediation = "Rotate it."
+            examples = ["passkey { default = \"Zx8kQ2mN4pR7tV1wY3\" }"]
+        "#;
+        rules.add_pack("demo.toml", pack, true).unwrap();
+        let engine = Engine::new(rules);
+        let mut data = b"passkey {\n".to_vec();
+        data.extend(b"  x = 1\n".repeat(30));
+        data.extend(b"  default = \"Zx8kQ2mN4pR7tV1wY3\"\n}\n");
+        assert_eq!(secrets(&data, &engine.scan(&data)), [b"Zx8kQ2mN4pR7tV1wY3"]);
+    }
+
+    #[test]
+    fn long_files_are_scanned_in_overlapping_chunks_without_loss() {
+        let mut rules = RuleSet::default();
+        let pack = r#"
+            [[rule]]
+            id = "far-token"
+            name = "Token whose keyword may be anywhere in the file"
+            severity = "high"
+            keywords = ["farco"]
+            regex = '''\b(FC[a-f0-9]{16})\b'''
+            remediation = "Rotate it."
+            examples = ["FARCO_KEY=FC0123456789abcdef"]
+
+            [[rule]]
+            id = "spread"
+            name = "Value up to 20 lines below its key"
+            severity = "high"
+            keywords = ["vault_entry"]
+            regex = '''vault_entry:\n(?:#[^\n]*\n){0,20}value: ([A-Za-z0-9]{16})'''
+            remediation = "Rotate it."
+            examples = ["vault_entry:\n# note\nvalue: Zx8kQ2mN4pR7tV1w"]
+        "#;
+        rules.add_pack("demo.toml", pack, true).unwrap();
+        let engine = Engine::new(rules);
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let mut lines: Vec<String> = vec!["farco".into()];
+        for i in 0..5000 {
+            match next(40) {
+                0 => lines.push(format!("id FC{:016x}", next(u64::MAX))),
+                1 => {
+                    lines.push("vault_entry:".into());
+                    for _ in 0..next(21) {
+                        lines.push("# note".into());
+                    }
+                    lines.push(format!("value: Zx{:014}", next(10u64.pow(14))));
+                }
+                _ => lines.push(format!("line {i}")),
+            }
+        }
+        let data = lines.join("\n").into_bytes();
+        // Every match of a whole-file run, found in some chunk.
+        let mut expected: Vec<&[u8]> = Vec::new();
+        for rule in engine.rules().rules() {
+            for caps in rule.regex().captures_iter(&data) {
+                expected.push(caps.get(1).unwrap().as_bytes());
+            }
+        }
+        let mut found = secrets(&data, &engine.scan(&data));
+        expected.sort();
+        found.sort();
+        assert_eq!(found, expected);
+        assert!(expected.len() > 200);
+        // An edit in the middle of the file: the memo gives what a plain
+        // scan gives.
+        let mut memo = Memo::default();
+        assert_eq!(engine.scan_memo(&data, Some(&mut memo)).len(), found.len());
+        lines.insert(2500, "id FC00112233445566ab".into());
+        let edited = lines.join("\n").into_bytes();
+        assert_eq!(
+            format!("{:?}", engine.scan(&edited)),
+            format!("{:?}", engine.scan_memo(&edited, Some(&mut memo)))
+        );
     }
 }

@@ -117,6 +117,138 @@ pub(super) fn line_span(hir: &Hir) -> Option<u32> {
     }
 }
 
+/// Most strings [`strings`] enumerates for one node.
+const MAX_STRINGS: usize = 64;
+
+/// Every string `hir` can match, lowercased, when there are few (at most
+/// [`MAX_STRINGS`]); `None` otherwise. Classes of at most four bytes count
+/// as alternatives, so `(?i)key` (three two-byte classes) is `["key"]`.
+fn strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    fn product(left: Vec<Vec<u8>>, right: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+        if left.len().saturating_mul(right.len()) > MAX_STRINGS {
+            return None;
+        }
+        Some(
+            left.iter()
+                .flat_map(|l| right.iter().map(move |r| [l.as_slice(), r].concat()))
+                .collect(),
+        )
+    }
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
+        HirKind::Literal(lit) => Some(vec![lit.0.to_ascii_lowercase()]),
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut bytes: Vec<u8> = Vec::new();
+            for r in c.ranges() {
+                if usize::from(r.end() - r.start()) >= MAX_STRINGS {
+                    return None;
+                }
+                bytes.extend((r.start()..=r.end()).map(|b| b.to_ascii_lowercase()));
+            }
+            bytes.sort_unstable();
+            bytes.dedup();
+            (bytes.len() <= 4).then(|| bytes.into_iter().map(|b| vec![b]).collect())
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut bytes: Vec<u8> = Vec::new();
+            for r in c.ranges() {
+                for ch in r.start()..=r.end() {
+                    bytes.push(
+                        u8::try_from(ch)
+                            .ok()
+                            .filter(u8::is_ascii)?
+                            .to_ascii_lowercase(),
+                    );
+                    if bytes.len() > MAX_STRINGS {
+                        return None;
+                    }
+                }
+            }
+            bytes.sort_unstable();
+            bytes.dedup();
+            (bytes.len() <= 4).then(|| bytes.into_iter().map(|b| vec![b]).collect())
+        }
+        HirKind::Capture(cap) => strings(&cap.sub),
+        HirKind::Repetition(rep) if rep.max.is_some_and(|max| max <= 8) => {
+            // Every count from min to max: `[_.-]?` is "", "_", "." or "-".
+            let inner = strings(&rep.sub)?;
+            let mut all = Vec::new();
+            let mut power = vec![Vec::new()];
+            for count in 0..=rep.max.unwrap_or(0) {
+                if count >= rep.min {
+                    all.extend(power.iter().cloned());
+                    if all.len() > MAX_STRINGS {
+                        return None;
+                    }
+                }
+                power = product(power, &inner)?;
+            }
+            Some(all)
+        }
+        HirKind::Repetition(_) => None,
+        HirKind::Concat(subs) => subs
+            .iter()
+            .try_fold(vec![Vec::new()], |acc, sub| product(acc, &strings(sub)?)),
+        HirKind::Alternation(subs) => {
+            let mut all = Vec::new();
+            for sub in subs {
+                all.extend(strings(sub)?);
+                if all.len() > MAX_STRINGS {
+                    return None;
+                }
+            }
+            Some(all)
+        }
+    }
+}
+
+/// True if every match of `hir` provably holds one of `keywords`
+/// (lowercase), compared ASCII-case-insensitively as the prefilter does:
+/// then the rule can run in windows around its keyword hits. False when
+/// it cannot be shown (the keyword may be elsewhere in the file, as for
+/// `twilio` and `SK` + 32 hex digits).
+pub(super) fn keyword_in_every_match(hir: &Hir, keywords: &[String]) -> bool {
+    let holds = |s: &[u8]| {
+        keywords
+            .iter()
+            .any(|k| memchr::memmem::find(s, k.as_bytes()).is_some())
+    };
+    let all_hold = |set: &[Vec<u8>]| !set.is_empty() && set.iter().all(|s| holds(s));
+    if strings(hir).is_some_and(|set| all_hold(&set)) {
+        return true;
+    }
+    match hir.kind() {
+        HirKind::Capture(cap) => keyword_in_every_match(&cap.sub, keywords),
+        HirKind::Repetition(rep) => rep.min >= 1 && keyword_in_every_match(&rep.sub, keywords),
+        HirKind::Alternation(subs) => subs.iter().all(|s| keyword_in_every_match(s, keywords)),
+        HirKind::Concat(subs) => {
+            // One part holds a keyword, or a run of parts with few
+            // strings does in every combination.
+            subs.iter().any(|s| keyword_in_every_match(s, keywords))
+                || (0..subs.len()).any(|first| {
+                    let mut acc = vec![Vec::new()];
+                    for sub in &subs[first..] {
+                        let Some(next) = strings(sub) else {
+                            return false;
+                        };
+                        if acc.len().saturating_mul(next.len()) > MAX_STRINGS {
+                            return false;
+                        }
+                        acc = acc
+                            .iter()
+                            .flat_map(|l| next.iter().map(move |r| [l.as_slice(), r].concat()))
+                            .collect();
+                        if all_hold(&acc) {
+                            return true;
+                        }
+                    }
+                    false
+                })
+        }
+        _ => false,
+    }
+}
+
 fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|part| {
@@ -154,6 +286,11 @@ pub(super) fn compile_rule(pack: &str, spec: RuleSpec, eager: bool) -> Result<Ru
     }
     if spec.keywords.iter().any(|k| k.is_empty()) {
         return Err(err("empty keyword".into()));
+    }
+    if spec.keywords.iter().any(|k| k.contains(['\n', '\r'])) {
+        return Err(err(
+            "a keyword holds a line break: keywords are matched within one line".into(),
+        ));
     }
     // A user pack's regex is parsed now, so a syntax error or a missing
     // secret group is reported at load; a built-in pack's regexes are
@@ -290,5 +427,48 @@ mod tests {
         // A block of base64 lines, or anything under (?s), is unbounded.
         assert_eq!(span(r"BEGIN[A-Za-z0-9+/=\s]{40,}?END"), None);
         assert_eq!(span(r"(?s)a.*b"), None);
+    }
+
+    fn keyword_in(pattern: &str, keywords: &[&str]) -> bool {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .unwrap();
+        let keywords: Vec<String> = keywords.iter().map(|k| k.to_string()).collect();
+        keyword_in_every_match(&hir, &keywords)
+    }
+
+    #[test]
+    fn a_keyword_in_every_match_is_proven_from_the_regex() {
+        assert!(keyword_in(r"\b(ghp_[A-Za-z0-9]{36})\b", &["ghp_"]));
+        assert!(keyword_in(r"(?i)api[_-]?key\s*=\s*(\w+)", &["key"]));
+        assert!(keyword_in(
+            r"(?i)(?:password|passwd)\s*=\s*(\S+)",
+            &["password", "passwd"]
+        ));
+        assert!(keyword_in(
+            r"(?i)pass(?:word|wd)=(\S+)",
+            &["password", "passwd"]
+        ));
+        // The keyword may be elsewhere in the file, or only in some matches.
+        assert!(!keyword_in(r"\b(SK[0-9a-f]{32})\b", &["twilio"]));
+        assert!(!keyword_in(r"(?i)(?:password|secret)=(\S+)", &["password"]));
+        assert!(!keyword_in(
+            r"(?i)aws.{0,20}secret.{0,20}([A-Za-z0-9/+]{40})",
+            &["akia"]
+        ));
+        // An optional keyword proves nothing; optional separators are
+        // spelled out.
+        assert!(!keyword_in(r"(?:token)?=(\w+)", &["token"]));
+        assert!(keyword_in(
+            r"(?i)api[_.\-]?key=(\w+)",
+            &["api_key", "apikey", "api.key", "api-key"]
+        ));
+        assert!(!keyword_in(
+            r"(?i)api[_.\-]?key=(\w+)",
+            &["api_key", "apikey"]
+        ));
     }
 }

@@ -145,26 +145,19 @@ impl Rule {
         })
     }
 
-    /// True if every example's match holds one of the keywords. Such a
-    /// rule can run in windows around its keyword hits; one whose keyword
-    /// only needs to occur somewhere in the file (`twilio` anywhere, then
-    /// `SK` and 32 hex digits) cannot.
+    /// True if every match provably holds one of the keywords (read from
+    /// the regex's structure on first use). Such a rule can run in windows
+    /// around its keyword hits; one whose keyword only needs to occur
+    /// somewhere in the file (`twilio` anywhere, then `SK` and 32 hex
+    /// digits) cannot.
     pub fn keyword_in_match(&self) -> bool {
         *self.keyword_in_match.get_or_init(|| {
-            !self.examples.is_empty()
-                && self.examples.iter().all(|example| {
-                    self.regex().find(example.as_bytes()).is_some_and(|m| {
-                        let matched = m.as_bytes().to_ascii_lowercase();
-                        self.keywords
-                            .iter()
-                            .any(|k| memchr::memmem::find(&matched, k.as_bytes()).is_some())
-                    })
-                })
+            compile::parse(&self.pattern)
+                .is_ok_and(|hir| compile::keyword_in_every_match(&hir, &self.keywords))
         })
     }
 
-    /// The lines a window around a keyword hit or a changed line needs on
-    /// each side to hold every match of this rule; `None` if the rule must
+    /// The lines a window around a keyword hit needs on each side to hold every match of this rule; `None` if the rule must
     /// see the whole blob (a match can span any number of lines, or the
     /// keyword need not be in the match).
     pub fn window_lines(&self) -> Option<u32> {

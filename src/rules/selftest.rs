@@ -37,7 +37,7 @@ fn scan(scanner: &Scanner, text: &str) -> Outcome {
             relative: EXAMPLE_PATH.to_string(),
         },
         only_lines: None,
-        changed: None,
+        history: None,
     };
     scanner.scan_blob(&blob, &mut out);
     out

@@ -9,7 +9,6 @@ pub mod walk;
 
 use std::borrow::Cow;
 use std::io::{self, Read};
-use std::ops::Range;
 
 use serde::Serialize;
 
@@ -77,19 +76,26 @@ pub struct Blob<'a> {
     /// When set, only findings touching these 1-based lines (sorted) are
     /// reported: the lines a commit range or the index added.
     pub only_lines: Option<&'a [usize]>,
-    /// When set, only part of the blob is new: the rest was scanned in an
-    /// earlier version of the same file.
-    pub changed: Option<Changes<'a>>,
+    /// Set for the blobs of a history: which file's versions the blob
+    /// belongs to, and the other paths that hold it.
+    pub history: Option<History<'a>>,
 }
 
-/// What is new in a version of a file, for [`Blob::changed`].
+/// Where a blob of a history stands, for [`Blob::history`].
 #[derive(Debug, Clone, Copy)]
-pub struct Changes<'a> {
-    /// The new lines, as byte ranges of whole lines.
-    pub lines: &'a [Range<usize>],
-    /// The flags that the marker given to the source set on the new lines
-    /// of this and every earlier version of the file.
-    pub marks: &'a [bool],
+pub struct History<'a> {
+    /// The file (first path) whose versions this blob is one of. One
+    /// worker hands over all versions of a file, oldest first, so a sink
+    /// can reuse the work of earlier versions.
+    pub lineage: usize,
+    /// Position of the origin's commit in ancestry order (ancestors
+    /// first): among findings of the same secret at the same path, the
+    /// lowest wins.
+    pub order: u64,
+    /// Other paths that hold the same blob, each with its first commit
+    /// and that commit's position: the blob is scanned once and reported
+    /// at every path.
+    pub also: &'a [(Origin, u64)],
 }
 
 /// How much a notice matters.

@@ -29,7 +29,7 @@ pub fn read(mut input: impl Read, max_size: u64, sink: &mut dyn Sink) {
             data: &bytes,
             origin: Origin::Stdin,
             only_lines: None,
-            changed: None,
+            history: None,
         }),
         None => sink.skipped(binary_notice("-")),
     }

@@ -148,7 +148,7 @@ fn read_entry(
         data: &data,
         origin: Origin::File { display, relative },
         only_lines: None,
-        changed: None,
+        history: None,
     });
 }
 

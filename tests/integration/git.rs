@@ -76,7 +76,7 @@ fn a_deleted_secret_is_found_in_the_commit_that_added_it() {
 }
 
 #[test]
-fn the_same_blob_in_many_commits_is_reported_once() {
+fn the_same_blob_is_reported_once_per_path_that_holds_it() {
     let dir = repo();
     dir.create("keys.txt", format!("token={EXTRA_TOKEN}\n"));
     let first = commit(&dir, "add keys");
@@ -86,14 +86,20 @@ fn the_same_blob_in_many_commits_is_reported_once() {
     }
     git(&dir, &["checkout", "-q", "-b", "feature"]);
     dir.create("copy/keys.txt", format!("token={EXTRA_TOKEN}\n"));
-    commit(&dir, "copy keys");
+    let copied = commit(&dir, "copy keys");
     let out = run_git(&dir, &[".", "--format", "json"]);
     let json = out.json();
+    // Five more commits hold keys.txt: one finding there, at the first;
+    // the copy is the same blob at another path (another identity).
     assert_eq!(
         locations(&json),
-        vec![loc("github-pat-classic", "keys.txt", 1, 7)]
+        vec![
+            loc("github-pat-classic", "copy/keys.txt", 1, 7),
+            loc("github-pat-classic", "keys.txt", 1, 7),
+        ]
     );
-    assert_eq!(json["findings"][0]["commit"], first.as_str());
+    assert_eq!(json["findings"][0]["commit"], copied.as_str());
+    assert_eq!(json["findings"][1]["commit"], first.as_str());
 }
 
 #[test]

@@ -2,9 +2,10 @@
 //! commit range adds (with the added lines), the staged index and the
 //! unstaged work tree.
 //!
-//! The history is walked oldest first and every tree is read once, so each
-//! blob is scanned once and attributed to the first commit (and path) that
-//! holds it. Commit metadata is looked up only for blobs with findings
+//! The history is walked in ancestry order (every commit after its
+//! parents) and every tree is read once per path, so each blob is scanned
+//! once and reported at every path that holds it, attributed at each to
+//! the first commit that holds it there. Commit metadata is looked up only for blobs with findings
 //! ([`GitRepo::describe`]). Every failure to resolve a revision or read an
 //! object is an error, never a silent "no leaks": a scan that could not
 //! see what it was asked to see cannot be trusted.
@@ -15,15 +16,14 @@
 //! - `read`: reading a plan's blobs in parallel ([`read()`]).
 //! - `provenance`: commit metadata for findings.
 //! - `verify`: the object store's checksums, checked before libgit2 reads it.
-//! - [`novelty`]: which lines of a file's version are new.
 
 mod diff;
-pub mod novelty;
 mod provenance;
 mod read;
 mod verify;
 mod walk;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
@@ -129,6 +129,14 @@ pub struct Plan {
     /// For a history: indexes into `blobs` grouped by path, oldest first
     /// (the versions of one file); empty for ranges and the index.
     pub lineages: Vec<Vec<usize>>,
+    /// For a history: the other paths that hold a blob (index into
+    /// `blobs`), each with the first commit that holds the blob there
+    /// (`None` under a tag that names a tree).
+    pub also: HashMap<usize, Vec<(String, Option<Oid>)>>,
+    /// For a history: each commit's position in ancestry order (every
+    /// commit after its parents), the order in which findings of the
+    /// same secret at the same path are attributed.
+    pub order: HashMap<Oid, u64>,
     /// Commits walked.
     pub commits: usize,
     /// Remarks for the summary (truncated history, empty range).

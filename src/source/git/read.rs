@@ -1,6 +1,6 @@
 //! Reading a plan's blobs in parallel: one repository handle per worker,
 //! oversized and binary blobs turned into notices, and in a history each
-//! file's versions read in order so only their new lines are scanned.
+//! file's versions read in order by one worker.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -8,12 +8,11 @@ use std::sync::Mutex;
 use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 
-use super::novelty::{Lineage, MarkLines};
 use super::{GitBlob, Plan};
 use crate::finding::Commit;
 use crate::source::walk::{Capped, read_capped, too_large};
 use crate::source::{
-    Blob, Changes, Notice, NoticeKind, Origin, Sink, binary_notice, is_binary, scannable,
+    Blob, History, Notice, NoticeKind, Origin, Sink, binary_notice, is_binary, scannable,
 };
 
 /// Open repository handles, one per worker, reused across rayon jobs
@@ -58,17 +57,12 @@ impl Drop for PooledRepo<'_, '_> {
 /// and hands it to a sink. Oversized and binary blobs become notices; a
 /// blob that cannot be read becomes an error notice.
 ///
-/// With `changed_only`, the versions of each file in a history are read in
-/// order by one worker, and each version is marked with the lines it
-/// changed (see [`Lineage`]) so that only those are scanned; the marker
-/// records what the changed lines hold (see [`Changes::marks`]).
-pub fn read<S, F>(
-    git_dir: &Path,
-    plan: &Plan,
-    max_size: u64,
-    changed_only: Option<MarkLines<'_>>,
-    make_sink: F,
-) where
+/// In a history, the versions of each file are read in order by one
+/// worker, each with its [`History`] (lineage, ancestry position, and the
+/// other paths that hold it), so a sink can reuse the work of earlier
+/// versions and report the blob at every path.
+pub fn read<S, F>(git_dir: &Path, plan: &Plan, max_size: u64, make_sink: F)
+where
     S: Sink,
     F: Fn() -> S + Sync,
 {
@@ -77,20 +71,10 @@ pub fn read<S, F>(
         idle: Mutex::new(Vec::new()),
     };
     let init = || (pool.take(), make_sink());
-    if let Some(mark) = changed_only.filter(|_| !plan.lineages.is_empty()) {
-        // Longest histories first, so no worker is left with one at the end.
-        let mut order: Vec<&Vec<usize>> = plan.lineages.iter().collect();
-        order.sort_by_key(|l| std::cmp::Reverse(l.len()));
-        order
-            .par_iter()
-            .with_max_len(1)
-            .for_each_init(init, |(repo, sink), lineage| {
-                let mut seen = Lineage::new(mark);
-                for &i in lineage.iter() {
-                    read_one(repo, &plan.blobs[i], max_size, Some(&mut seen), sink);
-                }
-            });
-    } else if let Some(work_tree) = &plan.work_tree {
+    if !plan.lineages.is_empty() {
+        return read_history(plan, max_size, init);
+    }
+    if let Some(work_tree) = &plan.work_tree {
         plan.blobs.par_iter().for_each_init(
             || (Vec::new(), make_sink()),
             |(buf, sink), item| read_file(work_tree, item, max_size, buf, sink),
@@ -102,6 +86,46 @@ pub fn read<S, F>(
                 read_one(repo, item, max_size, None, sink);
             });
     }
+}
+
+/// Reads the lineages of a history, longest first (so no worker is left
+/// with a long one at the end), each by one worker, oldest version first.
+fn read_history<'a, 'p: 'a, S: Sink>(
+    plan: &Plan,
+    max_size: u64,
+    init: impl Fn() -> (PooledRepo<'a, 'p>, S) + Sync + Send,
+) {
+    let mut order: Vec<(usize, &Vec<usize>)> = plan.lineages.iter().enumerate().collect();
+    order.sort_by_key(|(_, l)| std::cmp::Reverse(l.len()));
+    let position = |commit: Option<Oid>| {
+        commit
+            .and_then(|c| plan.order.get(&c).copied())
+            .unwrap_or(u64::MAX)
+    };
+    order
+        .par_iter()
+        .with_max_len(1)
+        .for_each_init(init, |(repo, sink), &(lineage, blobs)| {
+            for &i in blobs {
+                let item = &plan.blobs[i];
+                let also: Vec<(Origin, u64)> = plan
+                    .also
+                    .get(&i)
+                    .map(|paths| {
+                        paths
+                            .iter()
+                            .map(|(path, commit)| (origin(path, *commit), position(*commit)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let history = History {
+                    lineage,
+                    order: position(item.commit),
+                    also: &also,
+                };
+                read_one(repo, item, max_size, Some(history), sink);
+            }
+        });
 }
 
 /// Reads the work-tree file of `item` (for `--unstaged`).
@@ -127,11 +151,11 @@ fn read_one(
     repo: &PooledRepo<'_, '_>,
     item: &GitBlob,
     max_size: u64,
-    lineage: Option<&mut Lineage>,
+    history: Option<History<'_>>,
     sink: &mut dyn Sink,
 ) {
     match &repo.repo {
-        Some(Ok(repo)) => read_blob(repo, item, max_size, lineage, sink),
+        Some(Ok(repo)) => read_blob(repo, item, max_size, history, sink),
         Some(Err(e)) => sink.notice(Notice::new(
             NoticeKind::Unreadable,
             item.path.clone(),
@@ -145,7 +169,7 @@ fn read_blob(
     repo: &Repository,
     item: &GitBlob,
     max_size: u64,
-    lineage: Option<&mut Lineage>,
+    history: Option<History<'_>>,
     sink: &mut dyn Sink,
 ) {
     let unreadable = |e: git2::Error| {
@@ -181,18 +205,29 @@ fn read_blob(
         Ok(b) => b,
         Err(e) => return sink.notice(unreadable(e)),
     };
-    hand_on(item, blob.content(), lineage, sink);
+    hand_on(item, blob.content(), history, sink);
 }
 
 /// Hands the content of `item` to the sink: binary content that is not a
 /// key becomes a notice; binary keys are scanned whole, in their text form.
-fn hand_on(item: &GitBlob, content: &[u8], lineage: Option<&mut Lineage>, sink: &mut dyn Sink) {
+fn hand_on(item: &GitBlob, content: &[u8], history: Option<History<'_>>, sink: &mut dyn Sink) {
     let Some(data) = scannable(content) else {
         return sink.skipped(binary_notice(item.path.clone()));
     };
-    let origin = match item.commit {
+    sink.blob(Blob {
+        data: &data,
+        origin: origin(&item.path, item.commit),
+        only_lines: item.added_lines.as_deref().filter(|_| !is_binary(content)),
+        history,
+    });
+}
+
+/// Where a blob at `path` comes from: its commit, or the staged index (or
+/// a tag naming a tree or blob) when there is none.
+fn origin(path: &str, commit: Option<Oid>) -> Origin {
+    match commit {
         Some(commit) => Origin::Git {
-            path: item.path.clone(),
+            path: path.to_string(),
             commit: Commit {
                 commit: commit.to_string(),
                 author: String::new(),
@@ -202,20 +237,10 @@ fn hand_on(item: &GitBlob, content: &[u8], lineage: Option<&mut Lineage>, sink: 
             },
         },
         None => Origin::File {
-            display: item.path.clone(),
-            relative: item.path.clone(),
+            display: path.to_string(),
+            relative: path.to_string(),
         },
-    };
-    let changed = lineage.map(|l| (l.changed(&data), l));
-    sink.blob(Blob {
-        data: &data,
-        origin,
-        only_lines: item.added_lines.as_deref().filter(|_| !is_binary(content)),
-        changed: changed.as_ref().map(|(lines, lineage)| Changes {
-            lines,
-            marks: lineage.marks(),
-        }),
-    });
+    }
 }
 
 /// The size and type of an object, from its header alone. git2's
