@@ -651,8 +651,7 @@ mod tests {
     }
 
     fn demo_engine_with_generic() -> Engine {
-        let mut rules = RuleSet::default();
-        let pack = r#"
+        let secret = r#"
             [[rule]]
             id = "demo-secret"
             name = "Demo generic secret"
@@ -662,23 +661,13 @@ mod tests {
             generic = true
             remediation = "Rotate it."
             examples = ["secret = Zx8kQ2mN4pR7tV1w"]
-
-            [[rule]]
-            id = "demo-token"
-            name = "Demo token"
-            severity = "high"
-            keywords = ["demo_"]
-            regex = '''\b(demo_[a-z0-9]{12})\b'''
-            remediation = "Rotate it."
-            examples = ["t = demo_k3j4h5g6f7d8"]
         "#;
-        rules.add_pack("demo.toml", pack, true).unwrap();
-        Engine::new(rules)
+        engine_from(&[secret, DEMO_TOKEN])
     }
 
-    fn demo_engine() -> Engine {
-        let mut rules = RuleSet::default();
-        let pack = r#"
+    /// Test rules: a token with its keyword in the match, and one whose
+    /// keyword may stand anywhere in the file.
+    const DEMO_TOKEN: &str = r#"
             [[rule]]
             id = "demo-token"
             name = "Demo token"
@@ -687,7 +676,8 @@ mod tests {
             regex = '''\b(demo_[a-z0-9]{12})\b'''
             remediation = "Rotate it."
             examples = ["t = demo_k3j4h5g6f7d8"]
-
+"#;
+    const FAR_TOKEN: &str = r#"
             [[rule]]
             id = "far-token"
             name = "Token whose keyword may be anywhere in the file"
@@ -696,9 +686,16 @@ mod tests {
             regex = '''\b(FC[a-f0-9]{16})\b'''
             remediation = "Rotate it."
             examples = ["FARCO_KEY=FC0123456789abcdef"]
-        "#;
-        rules.add_pack("demo.toml", pack, true).unwrap();
+"#;
+
+    fn engine_from(packs: &[&str]) -> Engine {
+        let mut rules = RuleSet::default();
+        rules.add_pack("demo.toml", &packs.concat(), true).unwrap();
         Engine::new(rules)
+    }
+
+    fn demo_engine() -> Engine {
+        engine_from(&[DEMO_TOKEN, FAR_TOKEN])
     }
 
     fn secrets<'a>(data: &'a [u8], found: &[Candidate]) -> Vec<&'a [u8]> {
@@ -782,17 +779,7 @@ mod tests {
 
     #[test]
     fn long_files_are_scanned_in_overlapping_chunks_without_loss() {
-        let mut rules = RuleSet::default();
-        let pack = r#"
-            [[rule]]
-            id = "far-token"
-            name = "Token whose keyword may be anywhere in the file"
-            severity = "high"
-            keywords = ["farco"]
-            regex = '''\b(FC[a-f0-9]{16})\b'''
-            remediation = "Rotate it."
-            examples = ["FARCO_KEY=FC0123456789abcdef"]
-
+        let spread = r#"
             [[rule]]
             id = "spread"
             name = "Value up to 20 lines below its key"
@@ -802,8 +789,7 @@ mod tests {
             remediation = "Rotate it."
             examples = ["vault_entry:\n# note\nvalue: Zx8kQ2mN4pR7tV1w"]
         "#;
-        rules.add_pack("demo.toml", pack, true).unwrap();
-        let engine = Engine::new(rules);
+        let engine = engine_from(&[FAR_TOKEN, spread]);
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         let mut next = |n: u64| {
             state ^= state << 13;

@@ -408,13 +408,7 @@ mod tests {
     use super::*;
 
     fn span(pattern: &str) -> Option<u32> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .unwrap();
-        line_span(&hir)
+        line_span(&parse(pattern).unwrap())
     }
 
     #[test]
@@ -430,12 +424,7 @@ mod tests {
     }
 
     fn keyword_in(pattern: &str, keywords: &[&str]) -> bool {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .unwrap();
+        let hir = parse(pattern).unwrap();
         let keywords: Vec<String> = keywords.iter().map(|k| k.to_string()).collect();
         keyword_in_every_match(&hir, &keywords)
     }
