@@ -108,15 +108,7 @@ fn armored_body(block: &[u8]) -> Vec<u8> {
         .replace("\\n", "\n");
     let mut body = Vec::new();
     for line in text.lines().map(|l| strip_comment_marker(l.trim())) {
-        // Lines of a key pasted into code: `"MIIE...\n" +`, `'...',`.
-        // Only a `+` or `,` after a closing quote is code; a bare `+` is
-        // base64.
-        let unjoined = line.trim_end_matches(['+', ',']).trim_end();
-        let line = if unjoined.ends_with(['"', '\'']) {
-            unjoined
-        } else {
-            line
-        };
+        let line = unjoin(line);
         let line = line.trim_matches(|c| c == '"' || c == '\'');
         if line.starts_with("-----") || line.contains(':') || line.starts_with('=') {
             continue;
@@ -127,6 +119,48 @@ fn armored_body(block: &[u8]) -> Vec<u8> {
         );
     }
     body
+}
+
+/// A line of a key pasted into code, without the operators that join it to
+/// its neighbours: `"MIIE...\n" +` (C#, Java, JavaScript), `<>` (Elixir),
+/// `.` (PHP), `..` (Lua), `&` (VB), `,` (arrays), `\\` (line
+/// continuations), and the newline constants written between them
+/// (`& vbCrLf &`, `. PHP_EOL .`), before or after the quoted part. An
+/// operator only counts next to a quote: a bare `+` is base64.
+fn unjoin(line: &str) -> &str {
+    const JOINS: [&str; 13] = [
+        "<>",
+        "..",
+        "+",
+        ",",
+        ".",
+        "&",
+        "\\",
+        "vbCrLf",
+        "vbLf",
+        "vbNewLine",
+        "Environment.NewLine",
+        "PHP_EOL",
+        "\"\\n\"",
+    ];
+    let mut end = line;
+    while let Some(rest) = JOINS.iter().find_map(|j| end.strip_suffix(j)) {
+        end = rest.trim_end();
+    }
+    let line = if end.ends_with(['"', '\'']) {
+        end
+    } else {
+        line
+    };
+    let mut start = line;
+    while let Some(rest) = JOINS.iter().find_map(|j| start.strip_prefix(j)) {
+        start = rest.trim_start();
+    }
+    if start.starts_with(['"', '\'']) {
+        start
+    } else {
+        line
+    }
 }
 
 /// A key pasted into a comment keeps its comment markers on every line:

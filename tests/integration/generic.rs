@@ -164,3 +164,91 @@ fn provider_key_assignments_are_found_in_every_syntax() {
         ]
     );
 }
+
+/// Issue #16: a PEM key split over string literals joined by each
+/// language's concatenation operator is one finding.
+#[test]
+fn a_pem_key_split_over_concatenated_literals_is_found_in_every_language() {
+    let pem = rsa_pem(7);
+    let lines: Vec<&str> = pem.lines().collect();
+    let (first, body, last) = (lines[0], &lines[1..lines.len() - 1], lines[lines.len() - 1]);
+    // (file, opening, each line but the last as written, last line)
+    type Layout = (
+        &'static str,
+        &'static str,
+        fn(&str) -> String,
+        fn(&str) -> String,
+    );
+    let layouts: [Layout; 8] = [
+        (
+            "key.js",
+            "const KEY = ",
+            |l| format!("\"{l}\\n\" +"),
+            |l| format!("\"{l}\\n\";"),
+        ),
+        (
+            "key.ex",
+            "@key ",
+            |l| format!("\"{l}\\n\" <>"),
+            |l| format!("\"{l}\\n\""),
+        ),
+        (
+            "key.php",
+            "$key = ",
+            |l| format!("\"{l}\\n\" ."),
+            |l| format!("\"{l}\\n\";"),
+        ),
+        (
+            "key.lua",
+            "local key = ",
+            |l| format!("\"{l}\\n\" .."),
+            |l| format!("\"{l}\\n\""),
+        ),
+        (
+            "key.vb",
+            "Dim key = ",
+            |l| format!("\"{l}\" & vbLf &"),
+            |l| format!("\"{l}\""),
+        ),
+        (
+            "key.c",
+            "const char *key = ",
+            |l| format!("\"{l}\\n\\"),
+            |l| format!("{l}\\n\";"),
+        ),
+        (
+            "key.rb",
+            "KEY = ",
+            |l| format!("\"{l}\\n\" \\"),
+            |l| format!("\"{l}\\n\""),
+        ),
+        (
+            "key.py",
+            "KEY = (",
+            |l| format!("    \"{l}\\n\""),
+            |l| format!("    \"{l}\\n\")"),
+        ),
+    ];
+    let dir = Dir::new();
+    for (file, opening, join, close) in layouts {
+        let mut text = format!("{opening}{}\n", join(first));
+        for line in body {
+            text.push_str(&join(line));
+            text.push('\n');
+        }
+        text.push_str(&close(last));
+        text.push('\n');
+        dir.create(&format!("tree/{file}"), text);
+    }
+    let found: Vec<(String, String, u64)> = findings(&dir)
+        .into_iter()
+        .map(|(rule, path, line, _)| (rule, path, line))
+        .collect();
+    let expected: Vec<(String, String, u64)> = [
+        "key.c", "key.ex", "key.js", "key.lua", "key.php", "key.py", "key.rb", "key.vb",
+    ]
+    .iter()
+    .map(|f| ("private-key-rsa".to_string(), format!("tree/{f}"), 1))
+    .collect();
+    assert_eq!(found, expected);
+}

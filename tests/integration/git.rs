@@ -404,30 +404,6 @@ fn a_range_that_edits_the_config_says_so() {
     assert!(out.stderr.contains("1 suppressed by /"), "{}", out.stderr);
 }
 
-/// A synthetic PEM RSA key whose body decodes to a DER SEQUENCE, from a
-/// seed (distinct seeds give distinct keys).
-fn rsa_pem(seed: u32) -> String {
-    use base64::Engine as _;
-    let mut der = vec![0x30, 0x82, 0x01, 0x00];
-    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(12_345);
-    for _ in 0..256 {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        der.push(x.to_le_bytes()[0]);
-    }
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let body: Vec<&str> = b64
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n",
-        body.join("\n")
-    )
-}
-
 #[test]
 fn a_key_replaced_inside_its_unchanged_pem_frame_is_found_again() {
     let dir = repo();
