@@ -212,8 +212,8 @@ fn a_pem_key_split_over_concatenated_literals_is_found_in_every_language() {
         ),
         (
             "key.c",
-            "const char *key = ",
-            |l| format!("\"{l}\\n\\"),
+            "const char *key = \"",
+            |l| format!("{l}\\n\\"),
             |l| format!("{l}\\n\";"),
         ),
         (
