@@ -64,13 +64,7 @@ impl GitRepo {
         for oid in walk {
             let oid = oid.map_err(read_err("the history"))?;
             plan.commits += 1;
-            let commit = self
-                .repo
-                .find_commit(oid)
-                .map_err(read_err(format!("commit {oid}")))?;
-            let tree = commit
-                .tree()
-                .map_err(read_err(format!("the tree of commit {oid}")))?;
+            let (commit, tree) = self.commit_and_tree(oid)?;
             // A parent missing from the object database counts as empty:
             // everything is new against it (more reported, nothing missed).
             let mut parents: Vec<Option<Tree<'_>>> = Vec::new();

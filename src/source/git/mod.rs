@@ -200,6 +200,19 @@ impl GitRepo {
         })
     }
 
+    /// The commit `oid` of a walk and its tree, or an error naming which
+    /// of the two could not be read.
+    fn commit_and_tree(&self, oid: Oid) -> Result<(git2::Commit<'_>, git2::Tree<'_>), GitError> {
+        let commit = self
+            .repo
+            .find_commit(oid)
+            .map_err(read_err(format!("commit {oid}")))?;
+        let tree = commit
+            .tree()
+            .map_err(read_err(format!("the tree of commit {oid}")))?;
+        Ok((commit, tree))
+    }
+
     fn resolve(&self, rev: &str) -> Result<Oid, GitError> {
         self.repo
             .revparse_single(rev)

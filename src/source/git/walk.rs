@@ -91,13 +91,7 @@ impl GitRepo {
         let mut seen = Seen::default();
         for oid in walk {
             let oid = oid.map_err(read_err("the history"))?;
-            let commit = self
-                .repo
-                .find_commit(oid)
-                .map_err(read_err(format!("commit {oid}")))?;
-            let tree = commit
-                .tree()
-                .map_err(read_err(format!("the tree of commit {oid}")))?;
+            let (_, tree) = self.commit_and_tree(oid)?;
             plan.order.insert(oid, plan.commits as u64);
             plan.commits += 1;
             self.collect_root(&tree, "", Some(oid), &mut seen, &mut plan)?;
