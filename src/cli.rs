@@ -209,6 +209,10 @@ pub struct ScanFlags {
     /// [default: 25M, or the config's max-file-size]
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+    /// Decode base64 spans and scan their text, up to N encodings deep
+    /// (0: do not decode).
+    #[arg(long, value_name = "N", default_value_t = crate::detect::DEFAULT_DECODE_DEPTH)]
+    pub max_decode_depth: usize,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,

@@ -160,6 +160,10 @@ pub struct Finding {
     /// (see [`crate::source::anchor`]), which the fingerprint, allowlists,
     /// baselines, SARIF and annotations use; `path` is as the user typed it.
     pub fingerprint_path: String,
+    /// The encodings the secret was found under, outermost first
+    /// (`base64 > percent`); the location is that of the encoded text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoding: Option<String>,
     /// Git provenance, for history scans.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub commit: Option<Commit>,

@@ -228,7 +228,11 @@ impl Scanner {
             {
                 continue;
             }
-            let secret = &data[cand.secret_start..cand.secret_end];
+            let secret = cand.secret(data);
+            let matched_bytes = cand
+                .decoded
+                .as_ref()
+                .map_or(&data[cand.start..cand.end], |d| &d.matched[..]);
             let (line_start, line_end) = index.line_span(cand.start, cand.end);
             let fingerprint =
                 finding::fingerprint(&rule.id, origin.relative(), secret, fingerprint_commit);
@@ -237,7 +241,7 @@ impl Scanner {
                     commit: commit.map(|c| c.commit.as_str()),
                     path: Some(origin.relative()),
                     secret,
-                    matched: &data[cand.start..cand.end],
+                    matched: matched_bytes,
                     line: &data[line_start..line_end],
                 };
                 filter::allowlisted(rules, rule, &subject).or_else(|| {
@@ -271,12 +275,17 @@ impl Scanner {
             } else {
                 finding::redact(&secret)
             };
-            let matched = format!(
-                "{}{}{}",
-                lossy(&data[cand.start..cand.secret_start]),
-                shown,
-                lossy(&data[cand.secret_end..cand.end])
-            );
+            let (before, after) = match &cand.decoded {
+                Some(d) => (
+                    &d.matched[..d.secret_in_match.start],
+                    &d.matched[d.secret_in_match.end..],
+                ),
+                None => (
+                    &data[cand.start..cand.secret_start],
+                    &data[cand.secret_end..cand.end],
+                ),
+            };
+            let matched = format!("{}{}{}", lossy(before), shown, lossy(after));
             let context = self.opts.context.then(|| {
                 let (start, end) = index.line_span(cand.secret_start, cand.secret_start);
                 context(
@@ -302,6 +311,7 @@ impl Scanner {
                 secret: shown,
                 matched,
                 entropy: (cand.entropy * 1000.0).round() / 1000.0,
+                decoding: cand.decoded.as_ref().map(|d| d.chain.join(" > ")),
                 commit: commit.cloned(),
                 context,
             });

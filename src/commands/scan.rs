@@ -157,7 +157,7 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
         .unwrap_or(DEFAULT_MAX_FILE_SIZE);
     Ok(Setup {
         scanner: Scanner::new(
-            Engine::new(rules),
+            Engine::new(rules).with_decode_depth(flags.max_decode_depth),
             acceptance,
             ScanOptions {
                 show_secrets: flags.show_secrets,

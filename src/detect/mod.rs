@@ -13,13 +13,20 @@
 //! versions of one file in history can share work ([`Memo`]): a window
 //! whose bytes were seen before gives the same candidates again, so
 //! scanning every version whole costs a hash for what did not change.
+//!
+//! Encoded spans are decoded and their text scanned with every rule,
+//! recursively up to a depth; a candidate found there points at the
+//! encoded bytes in the blob and carries the decoded secret
+//! ([`DecodedMatch`]).
 
+pub mod decode;
 pub mod entropy;
 pub mod location;
 pub mod prefilter;
 pub mod validate;
 
 use std::hash::BuildHasher;
+use std::ops::Range;
 
 use foldhash::HashMap;
 use foldhash::fast::RandomState;
@@ -28,6 +35,24 @@ use crate::finding::{Confidence, Suppression};
 use crate::rules::RuleSet;
 use location::LineIndex;
 use prefilter::Prefilter;
+
+/// How many encodings deep decoding goes by default (`--max-decode-depth`).
+pub const DEFAULT_DECODE_DEPTH: usize = 3;
+
+/// What a candidate found in decoded text carries: the candidate's offsets
+/// point at the encoded bytes in the blob, so the secret and the match are
+/// kept here as decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedMatch {
+    /// The encodings undone, outermost first (`["base64", "percent"]`).
+    pub chain: Vec<&'static str>,
+    /// The decoded secret.
+    pub secret: Vec<u8>,
+    /// The decoded match.
+    pub matched: Vec<u8>,
+    /// Where the secret is in `matched`.
+    pub secret_in_match: Range<usize>,
+}
 
 /// One regex match of one rule, as byte offsets into the blob.
 #[derive(Debug, Clone)]
@@ -48,6 +73,18 @@ pub struct Candidate {
     pub confidence: Confidence,
     /// Why the candidate is not reported, if it is not.
     pub suppressed: Option<Suppression>,
+    /// Set when the candidate was found in decoded text.
+    pub decoded: Option<Box<DecodedMatch>>,
+}
+
+impl Candidate {
+    /// The secret: decoded, or the bytes of `data` (the blob scanned).
+    pub fn secret<'a>(&'a self, data: &'a [u8]) -> &'a [u8] {
+        match &self.decoded {
+            Some(d) => &d.secret,
+            None => &data[self.secret_start..self.secret_end],
+        }
+    }
 }
 
 /// The compiled detection engine, built once and shared read-only.
@@ -55,6 +92,9 @@ pub struct Candidate {
 pub struct Engine {
     rules: RuleSet,
     prefilter: Prefilter,
+    /// How many encodings deep decoded text is scanned; 0 turns decoding
+    /// off.
+    decode_depth: usize,
 }
 
 /// What the versions of one file have in common, so that scanning each
@@ -212,7 +252,17 @@ impl Engine {
     /// Builds the prefilter over `rules`; regexes compile on first use.
     pub fn new(rules: RuleSet) -> Engine {
         let prefilter = Prefilter::new(&rules);
-        Engine { rules, prefilter }
+        Engine {
+            rules,
+            prefilter,
+            decode_depth: DEFAULT_DECODE_DEPTH,
+        }
+    }
+
+    /// Scans decoded text up to `depth` encodings deep (0: not at all).
+    pub fn with_decode_depth(mut self, depth: usize) -> Engine {
+        self.decode_depth = depth;
+        self
     }
 
     /// The rules this engine runs.
@@ -234,7 +284,60 @@ impl Engine {
     /// [`Engine::scan`], reusing and extending `memo` when given: pass the
     /// same memo for every version of one file, oldest first, and what an
     /// earlier version already held costs a hash instead of a search.
-    pub fn scan_memo(&self, data: &[u8], mut memo: Option<&mut Memo>) -> Vec<Candidate> {
+    pub fn scan_memo(&self, data: &[u8], memo: Option<&mut Memo>) -> Vec<Candidate> {
+        let mut out = self.scan_plain(data, memo);
+        self.scan_decoded(data, self.decode_depth, &mut out);
+        self.finish(out)
+    }
+
+    /// [`Engine::scan`], decoding `depth` encodings deep.
+    fn scan_to_depth(&self, data: &[u8], depth: usize) -> Vec<Candidate> {
+        let mut out = self.scan_plain(data, None);
+        self.scan_decoded(data, depth, &mut out);
+        self.finish(out)
+    }
+
+    /// Scans the encoded spans of `data` that decode to text, to `depth`
+    /// encodings deep, adding what their text holds to `out` at the
+    /// encoded bytes' offsets.
+    fn scan_decoded(&self, data: &[u8], depth: usize, out: &mut Vec<Candidate>) {
+        if depth == 0 {
+            return;
+        }
+        let mut spans = Vec::new();
+        decode::find(data, &mut spans);
+        for span in spans {
+            for mut c in self.scan_to_depth(&span.bytes, depth - 1) {
+                let inner = &span.bytes;
+                let decoded = match c.decoded.take() {
+                    Some(mut d) => {
+                        d.chain.insert(0, span.encoding);
+                        d
+                    }
+                    None => Box::new(DecodedMatch {
+                        chain: vec![span.encoding],
+                        secret: inner[c.secret_start..c.secret_end].to_vec(),
+                        matched: inner[c.start..c.end].to_vec(),
+                        secret_in_match: c.secret_start - c.start..c.secret_end - c.start,
+                    }),
+                };
+                let whole = span.source(c.start..c.end);
+                let secret = span.source(c.secret_start..c.secret_end);
+                out.push(Candidate {
+                    start: whole.start,
+                    end: whole.end,
+                    secret_start: secret.start,
+                    secret_end: secret.end,
+                    decoded: Some(decoded),
+                    ..c
+                });
+            }
+        }
+    }
+
+    /// Candidates in the plain bytes of `data`, unordered, found twice
+    /// where a rule ran over overlapping windows.
+    fn scan_plain(&self, data: &[u8], mut memo: Option<&mut Memo>) -> Vec<Candidate> {
         let index = LineIndex::new(data);
         // (rule, line) for every keyword hit, and the line hashes.
         let mut hits: Vec<(usize, usize)> = Vec::new();
@@ -291,7 +394,7 @@ impl Engine {
                 }));
             }
         }
-        self.finish(out)
+        out
     }
 
     /// Fills `hashes` with the hash of every line of `data` and `hits` with
@@ -430,6 +533,7 @@ impl Engine {
                 entropy,
                 confidence,
                 suppressed,
+                decoded: None,
             });
         }
     }
@@ -440,7 +544,37 @@ impl Engine {
         out.sort_by_key(|c| (c.start, c.rule, c.end));
         out.dedup_by_key(|c| (c.start, c.rule, c.end));
         self.supersede_generic(&mut out);
+        self.supersede_encoded(&mut out);
         out
+    }
+
+    /// A candidate on encoded text (a `*-base64` rule, a Basic header)
+    /// yields to a specific rule's candidate found in its decoded text,
+    /// which names what the secret is. O(c log c).
+    fn supersede_encoded(&self, cands: &mut [Candidate]) {
+        let rules = self.rules.rules();
+        let mut decoded = Intervals::default();
+        for (i, c) in cands.iter().enumerate() {
+            if c.decoded.is_some() && c.suppressed.is_none() && !rules[c.rule].generic {
+                decoded.push(c, i);
+            }
+        }
+        if decoded.spans.is_empty() {
+            return;
+        }
+        decoded.seal();
+        let mut verdicts = Vec::new();
+        for (i, c) in cands.iter().enumerate() {
+            if c.decoded.is_some() || c.suppressed.is_some() {
+                continue;
+            }
+            if let Some(j) = decoded.first_overlapping(c.secret_start, c.secret_end) {
+                verdicts.push((i, cands[j].rule));
+            }
+        }
+        for (i, rule) in verdicts {
+            cands[i].suppressed = Some(Suppression::Superseded(rules[rule].id.clone()));
+        }
     }
 
     /// A generic rule yields to any specific rule that matched an overlapping

@@ -183,6 +183,9 @@ fn result(f: &Finding, rule_index: Option<usize>, root: Option<&str>) -> SarifRe
     props.insert("secret".to_string(), json!(f.secret));
     props.insert("confidence".to_string(), json!(f.confidence));
     props.insert("severity".to_string(), json!(f.severity));
+    if let Some(chain) = &f.decoding {
+        props.insert("decoding".to_string(), json!(chain));
+    }
     if let Some(c) = &f.commit {
         props.insert("commit".to_string(), json!(c.commit));
         props.insert("author".to_string(), json!(c.author));

@@ -57,6 +57,9 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             text(&f.secret),
             f.fingerprint
         )?;
+        if let Some(chain) = &f.decoding {
+            write!(w, "  decoded={}", text(chain))?;
+        }
         if let Some(c) = &f.commit {
             write!(
                 w,

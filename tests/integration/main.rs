@@ -5,6 +5,7 @@ mod accept;
 mod action;
 mod ci;
 mod corrupt;
+mod decode;
 mod differential;
 mod exit_codes;
 mod formats;
