@@ -65,6 +65,10 @@ fn texty(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e | 0x80..=0xff)
 }
 
+/// For each decoded byte, the range of encoded bytes (relative to the
+/// span) that carry it.
+type ByteMap = Vec<(u32, u32)>;
+
 /// One decoded span of a blob.
 #[derive(Debug, Clone)]
 pub struct Decoded {
@@ -74,9 +78,8 @@ pub struct Decoded {
     pub span: Range<usize>,
     /// The decoded text.
     pub bytes: Vec<u8>,
-    /// For each decoded byte, the range of encoded bytes (relative to the
-    /// span) that carry it.
-    map: Vec<(u32, u32)>,
+    /// Where each decoded byte comes from.
+    map: ByteMap,
 }
 
 impl Decoded {
@@ -109,7 +112,7 @@ fn in_data_uri(data: &[u8], start: usize) -> bool {
 
 /// Decodes `span` (one alphabet, `pad` `=` after it) as base64, or `None`
 /// when it is not text.
-fn base64(span: &[u8], pad: usize) -> Option<(Vec<u8>, Vec<(u32, u32)>)> {
+fn base64(span: &[u8], pad: usize) -> Option<(Vec<u8>, ByteMap)> {
     match (span.len() % 4, pad) {
         (1, _) => return None,
         (0, 0) | (2, 2) | (3, 1) | (2, 0) | (3, 0) => {}
