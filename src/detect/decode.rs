@@ -59,10 +59,31 @@ fn sextet(c: u8) -> u8 {
     }
 }
 
-/// A byte decoded text may hold: printable ASCII, tab, line breaks, and
-/// the bytes of non-ASCII UTF-8 (checked as a whole afterwards).
-fn texty(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e | 0x80..=0xff)
+/// Checks decoded bytes one at a time for text: printable ASCII, tab,
+/// line breaks, and well-formed UTF-8 sequences (their lead and
+/// continuation bytes; overlong forms and surrogates are left to a final
+/// check). Random bytes fail within a few.
+#[derive(Default)]
+struct Text {
+    /// Continuation bytes still expected.
+    pending: u8,
+}
+
+impl Text {
+    fn accepts(&mut self, b: u8) -> bool {
+        if self.pending > 0 {
+            self.pending -= 1;
+            return b & 0xC0 == 0x80;
+        }
+        self.pending = match b {
+            b'\t' | b'\n' | b'\r' | 0x20..=0x7e => 0,
+            0xC2..=0xDF => 1,
+            0xE0..=0xEF => 2,
+            0xF0..=0xF4 => 3,
+            _ => return false,
+        };
+        true
+    }
 }
 
 /// For each decoded byte, the range of encoded bytes (relative to the
@@ -120,6 +141,7 @@ fn base64(span: &[u8], pad: usize) -> Option<(Vec<u8>, ByteMap)> {
     }
     let mut bytes = Vec::with_capacity(span.len() / 4 * 3 + 2);
     let mut map = Vec::with_capacity(bytes.capacity());
+    let mut text = Text::default();
     let mut acc: u32 = 0;
     let mut bits = 0u32;
     for (i, &c) in span.iter().enumerate() {
@@ -129,7 +151,7 @@ fn base64(span: &[u8], pad: usize) -> Option<(Vec<u8>, ByteMap)> {
             bits -= 8;
             let b = (acc >> bits) as u8;
             acc &= (1 << bits) - 1;
-            if !texty(b) {
+            if !text.accepts(b) {
                 return None;
             }
             // The byte's first bit is in the character `bits + 8` bits back.
@@ -229,6 +251,18 @@ mod tests {
                     "subjects?_>>text".to_string()
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn utf8_text_is_text() {
+        assert_eq!(
+            decoded(b"Y29udHJhc2XDsWE6IFp4OGtRMm1O"),
+            [(
+                "base64",
+                "Y29udHJhc2XDsWE6IFp4OGtRMm1O".to_string(),
+                "contraseña: Zx8kQ2mN".to_string()
+            )]
         );
     }
 
