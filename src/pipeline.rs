@@ -159,6 +159,32 @@ impl Scanner {
         &self.engine
     }
 
+    /// Moves the findings that an entry naming their place accepts
+    /// (`.gitleaksignore`, a gitleaks report as baseline) into the
+    /// suppressions. Runs once findings are attributed: in a history, to
+    /// the commit that introduced them.
+    pub fn accept_by_place(&self, outcome: &mut Outcome) {
+        if self.acceptance.places.is_empty() {
+            return;
+        }
+        let findings = std::mem::take(&mut outcome.findings);
+        for f in findings {
+            match self.acceptance.check_place(&f) {
+                Some(reason) => outcome.suppressed.push(Suppressed {
+                    rule_id: f.rule_id,
+                    path: f.path,
+                    line: f.line,
+                    column: f.column,
+                    mechanism: reason.mechanism(),
+                    source: reason.source().to_string(),
+                    reason: reason.to_string(),
+                    fingerprint: f.fingerprint,
+                }),
+                None => outcome.findings.push(f),
+            }
+        }
+    }
+
     /// Counts one scanned blob of `len` bytes in `out` and in the
     /// progress counters.
     fn count(&self, len: usize, out: &mut Outcome) {

@@ -131,7 +131,10 @@ pub(super) fn run(cmd: &BaselineCmd) -> Result<ExitStatus> {
             };
             let (setup, _) = collect(scan)?;
             let Some(b) = setup.scanner.acceptance().baseline.as_ref() else {
-                bail!("no baseline loaded");
+                bail!(
+                    "{} is a gitleaks report: baseline prune rewrites leakproof baselines only (write one with `leakproof baseline create -o FILE`)",
+                    file.display()
+                );
             };
             let kept = b.kept_entries(&setup.scope);
             let removed = b.entries().count() - kept.len();

@@ -49,6 +49,7 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
     // Paths in history are relative to the repository root already. A
     // history covers the whole project; a range, the index or the work
     // tree's changes only the files they touch.
+    setup.scope.history = cmd.whole_history() && cmd.branch.is_none();
     setup.scope.targets = if cmd.whole_history() {
         vec![String::new()]
     } else {
@@ -106,12 +107,17 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
             .suppressed
             .retain(|s| seen.insert((s.fingerprint.clone(), s.mechanism)));
     }
+    // Entries naming a finding by commit and line name the commit that
+    // introduced it, known only now.
+    setup.scanner.accept_by_place(&mut outcome);
     let mut remarks = plan.remarks;
     // Trust: a pull request that edits the files which narrow the scan
     // must not pass quietly.
     let mut trusted: Vec<String> = vec![
         crate::config::FILE_NAME.to_string(),
         crate::config::IGNORE_FILE_NAME.to_string(),
+        crate::config::GITLEAKS_FILE_NAME.to_string(),
+        crate::gitleaks::ignore::IGNORE_FILE_NAME.to_string(),
     ];
     trusted.extend(
         cmd.scan

@@ -17,7 +17,8 @@ use crate::detect::Engine;
 use crate::exit::ExitStatus;
 use crate::filter::baseline::Baseline;
 use crate::filter::ignore::IgnoreList;
-use crate::filter::{Acceptance, Scope};
+use crate::filter::place::{PlaceKind, PlaceList};
+use crate::filter::{Acceptance, FilterFileError, Scope};
 use crate::pipeline::{CollectSink, Outcome, ScanOptions, Scanner};
 use crate::report::{self, Report, escape};
 use crate::rules::RuleSet;
@@ -105,6 +106,29 @@ fn load_rules(flags: &ScanFlags, config: Option<&Config>) -> Result<RuleSet> {
     Ok(rules)
 }
 
+/// A baseline file as given with `--baseline`.
+enum LoadedBaseline {
+    /// leakproof's: a baseline file or a leakproof JSON report.
+    Own(Baseline),
+    /// A gitleaks JSON report (what gitleaks' `--baseline-path` takes).
+    Gitleaks(PlaceList),
+}
+
+/// Reads a baseline, telling a gitleaks JSON report (an array of findings
+/// with `RuleID`) from leakproof's formats by its shape.
+fn load_baseline(path: &Path) -> Result<LoadedBaseline, FilterFileError> {
+    let file = path.display().to_string();
+    let text = crate::limits::read_text(path, crate::limits::BASELINE, "a baseline")
+        .map_err(|e| FilterFileError::new(&file, 0, e.to_string()))?;
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text)
+        && crate::gitleaks::ignore::is_report(&value)
+    {
+        return crate::gitleaks::ignore::report_entries(&file, &text, value)
+            .map(LoadedBaseline::Gitleaks);
+    }
+    Baseline::parse(&file, &text, &crate::date::today()).map(LoadedBaseline::Own)
+}
+
 /// Resolves flags, the configuration and the project's ignore file for a
 /// scan of the project at `root`.
 pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) -> Result<Setup> {
@@ -126,6 +150,7 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
     let scope = Scope {
         targets: Vec::new(),
         rules: rules.rules().iter().map(|r| r.id.clone()).collect(),
+        history: false,
     };
     let ignore_path = config::in_root(root, config::IGNORE_FILE_NAME);
     let ignore = ignore_path
@@ -133,16 +158,33 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
         .then(|| IgnoreList::load(&ignore_path))
         .transpose()
         .context("invalid ignore file")?;
-    let baseline = flags
-        .baseline
-        .as_deref()
-        .map(|p| Baseline::load(p, &crate::date::today()))
-        .transpose()
-        .context("invalid baseline")?;
+    let mut places = Vec::new();
+    let gitleaks_ignore = config::in_root(root, crate::gitleaks::ignore::IGNORE_FILE_NAME);
+    if gitleaks_ignore.is_file() {
+        let (list, warnings) = crate::gitleaks::ignore::load_ignore(&gitleaks_ignore)
+            .context("invalid ignore file")?;
+        if !flags.quiet {
+            for warning in warnings {
+                eprintln!("leakproof: warning: {warning}");
+            }
+        }
+        places.push(list);
+    }
+    let baseline = match flags.baseline.as_deref() {
+        Some(path) => match load_baseline(path).context("invalid baseline")? {
+            LoadedBaseline::Own(b) => Some(b),
+            LoadedBaseline::Gitleaks(list) => {
+                places.push(list);
+                None
+            }
+        },
+        None => None,
+    };
     let acceptance = Acceptance {
         inline: !flags.ignore_inline_allow,
         ignore,
         baseline,
+        places,
     };
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let (threads, warning) = thread_count(flags.threads, cores);
@@ -195,6 +237,13 @@ fn acceptance_remarks(
         .map(|p| p.display().to_string())
         .collect();
     files.extend(acceptance.ignore.as_ref().map(|i| i.file.clone()));
+    files.extend(
+        acceptance
+            .places
+            .iter()
+            .filter(|p| p.kind == PlaceKind::IgnoreFile)
+            .map(|p| p.file.clone()),
+    );
     for file in &files {
         let n = outcome
             .suppressed
@@ -234,6 +283,17 @@ fn acceptance_remarks(
     {
         for (line, fp) in i.unused() {
             unused.push(format!("{}:{line}: {fp}", i.file));
+        }
+    }
+    // A gitleaks ignore entry that matches nothing is always a notice, as
+    // stale entries hide nothing but mislead; a gitleaks baseline's are
+    // listed on request, as leakproof's are.
+    for list in &acceptance.places {
+        if list.kind == PlaceKind::Baseline && !flags.report_unused {
+            continue;
+        }
+        for e in list.unused(&setup.scope) {
+            unused.push(format!("{}:{}: {e} matched no finding", list.file, e.at));
         }
     }
     if flags.report_unused {
@@ -374,7 +434,8 @@ pub(super) fn collect(cmd: &ScanCmd) -> Result<(Setup, Outcome)> {
     };
     crate::source::walk::walk(&roots, &opts, || CollectSink::new(&setup.scanner, &shared));
     progress.finish();
-    let outcome = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut outcome = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    setup.scanner.accept_by_place(&mut outcome);
     Ok((setup, outcome))
 }
 

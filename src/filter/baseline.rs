@@ -273,6 +273,7 @@ mod tests {
         let scope = |target: &str| Scope {
             targets: vec![target.to_string()],
             rules: ["r".to_string()].into(),
+            history: false,
         };
         assert_eq!(b.unused(&scope("")).len(), 1);
         assert_eq!(b.kept_entries(&scope("")).len(), 0);

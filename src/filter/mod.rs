@@ -6,6 +6,7 @@ pub mod allowlist;
 pub mod baseline;
 pub mod ignore;
 pub mod inline;
+pub mod place;
 
 use std::collections::HashSet;
 
@@ -38,6 +39,9 @@ pub struct Scope {
     pub targets: Vec<String>,
     /// Ids of the rules that ran.
     pub rules: HashSet<String>,
+    /// The scan covered every commit of the history (all refs), so an
+    /// entry naming a commit can be judged.
+    pub history: bool,
 }
 
 impl Scope {
@@ -100,6 +104,9 @@ pub struct Acceptance {
     pub ignore: Option<ignore::IgnoreList>,
     /// The baseline, if any.
     pub baseline: Option<baseline::Baseline>,
+    /// Entries naming findings by place (`.gitleaksignore`, a gitleaks
+    /// report as baseline).
+    pub places: Vec<place::PlaceList>,
 }
 
 impl Acceptance {
@@ -129,5 +136,11 @@ impl Acceptance {
             });
         }
         None
+    }
+
+    /// Checks a finding, once attributed, against the entries that name
+    /// findings by place.
+    pub fn check_place(&self, finding: &crate::finding::Finding) -> Option<Suppression> {
+        self.places.iter().find_map(|p| p.check(finding))
     }
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use crate::git::{commit, repo};
 use crate::util::*;
 
 const GH: [&str; 4] = [
@@ -203,19 +204,27 @@ fn gitleaks_config_features_suppress_what_gitleaks_suppresses() {
         ])
     );
     // The same suppressions as gitleaks itself, when it is installed.
+    assert_same_as_gitleaks(&dir, &["dir", "."], &json);
+}
+
+/// `(File, StartLine, RuleID)` of each finding gitleaks reports when run
+/// in `dir` with `args` (e.g. `dir .`), sorted; `None` when gitleaks is
+/// not installed.
+fn gitleaks_findings(dir: &Dir, args: &[&str]) -> Option<Vec<(String, u64, String)>> {
     let Some(gitleaks) = gitleaks_binary() else {
         eprintln!("gitleaks binary not installed: comparison skipped");
-        return;
+        return None;
     };
-    let report = dir.path().join("gitleaks.json");
+    let report = tempfile::NamedTempFile::new().unwrap();
     let run = dir
         .program(&gitleaks)
-        .args(["dir", ".", "--no-banner", "--report-format", "json"])
-        .arg_path("--report-path", &report)
+        .args(args)
+        .args(["--no-banner", "--report-format", "json"])
+        .arg_path("--report-path", report.path())
         .run();
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
     let theirs: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(report.path()).unwrap()).unwrap();
     let mut found: Vec<(String, u64, String)> = theirs
         .as_array()
         .unwrap()
@@ -229,11 +238,20 @@ fn gitleaks_config_features_suppress_what_gitleaks_suppresses() {
         })
         .collect();
     found.sort();
-    let ours: Vec<(String, u64, String)> = locations(&json)
+    Some(found)
+}
+
+/// Asserts that gitleaks, run in `dir` with `args`, reports the findings
+/// of leakproof's JSON report `json`: same paths and lines, and rules that
+/// the gitleaks ids name. Does nothing when gitleaks is not installed.
+fn assert_same_as_gitleaks(dir: &Dir, args: &[&str], json: &serde_json::Value) {
+    let Some(found) = gitleaks_findings(dir, args) else {
+        return;
+    };
+    let mut ours: Vec<(String, u64, String)> = locations(json)
         .into_iter()
         .map(|(rule, path, line, _)| (path, line, rule))
         .collect();
-    let mut ours = ours;
     ours.sort();
     assert_eq!(
         found.len(),
@@ -352,4 +370,255 @@ fn what_cannot_be_honoured_is_a_warning_naming_the_key() {
             "`extend.url` is not supported (gitleaks does not implement it either); ignored",
         ]
     );
+}
+
+/// A repository whose history moves a secret: `lib/keys.py` gets `GH[2]`
+/// on line 3 in the first commit (returned), and a header line in the
+/// second, which puts it on line 4; the third adds `app.py` with `GH[0]`
+/// and `GH[1]` on lines 1 and 2.
+fn moving_repo() -> (Dir, String) {
+    let dir = repo();
+    dir.create(
+        "lib/keys.py",
+        format!("import os\nx = 1\nTOKEN = \"{}\"\n", GH[2]),
+    );
+    let first = commit(&dir, "keys");
+    dir.create(
+        "lib/keys.py",
+        format!("# header\nimport os\nx = 1\nTOKEN = \"{}\"\n", GH[2]),
+    );
+    commit(&dir, "header");
+    dir.create(
+        "app.py",
+        format!("TOKEN = \"{}\"\nOTHER = \"{}\"\n", GH[0], GH[1]),
+    );
+    commit(&dir, "app");
+    (dir, first)
+}
+
+#[test]
+fn gitleaksignore_entries_suppress_what_gitleaks_suppresses() {
+    let (dir, first) = moving_repo();
+    dir.create(
+        ".gitleaksignore",
+        format!(
+            "# accepted\napp.py:github-pat:2\n{first}:lib/keys.py:github-pat:3\ngone.py:github-pat:5\n{first}:nothing.py:github-pat:1\n"
+        ),
+    );
+    let ignore = std::fs::canonicalize(dir.path())
+        .unwrap()
+        .join(".gitleaksignore")
+        .display()
+        .to_string();
+    // History: the commit entry names the commit that introduced the key,
+    // on its line there; the entry without a commit holds in every commit.
+    let git = dir
+        .cmd()
+        .args(["git", ".", "--format", "json", "--show-suppressed"])
+        .run();
+    assert_eq!(git.code, 1, "{}", git.stderr);
+    let json = git.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc("github-pat-classic", "app.py", 1, 10)]
+    );
+    let ignored: Vec<(String, u64, String)> = json["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["mechanism"] == "ignore-file")
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["line"].as_u64().unwrap(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ignored,
+        vec![
+            (
+                "app.py".to_string(),
+                2,
+                format!("fingerprint listed in {ignore}:2")
+            ),
+            (
+                "lib/keys.py".to_string(),
+                3,
+                format!("fingerprint listed in {ignore}:3")
+            ),
+        ]
+    );
+    let notices: Vec<&str> = git
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("leakproof: unused entry: "))
+        .collect();
+    assert_eq!(
+        notices,
+        vec![
+            format!("leakproof: unused entry: {ignore}:4: gone.py:github-pat:5 matched no finding"),
+            format!(
+                "leakproof: unused entry: {ignore}:5: {first}:nothing.py:github-pat:1 matched no finding"
+            ),
+        ]
+    );
+    assert_same_as_gitleaks(&dir, &["git", "."], &json);
+    // A directory: no commit, so commit entries match nothing and are not
+    // judged; the key is on line 4 now.
+    let scan = dir.cmd().args(["scan", ".", "--format", "json"]).run();
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    let json = scan.json();
+    assert_eq!(
+        locations(&json),
+        vec![
+            loc("github-pat-classic", "app.py", 1, 10),
+            loc("github-pat-classic", "lib/keys.py", 4, 10),
+        ]
+    );
+    assert!(
+        scan.stderr.contains(&format!(
+            "leakproof: unused entry: {ignore}:4: gone.py:github-pat:5 matched no finding\nleakproof: scanned"
+        )),
+        "{}",
+        scan.stderr
+    );
+    assert!(
+        scan.stderr.contains(&format!("1 suppressed by {ignore}")),
+        "{}",
+        scan.stderr
+    );
+    assert_same_as_gitleaks(&dir, &["dir", "."], &json);
+}
+
+#[test]
+fn gitleaksignore_takes_leakproof_and_custom_rule_ids_and_warns_on_bad_lines() {
+    let dir = repo();
+    dir.create(
+        ".gitleaks.toml",
+        "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"acme-key\"\nregex = '''acme_[a-z0-9]{32}'''\nkeywords = [\"acme_\"]\n",
+    );
+    dir.create(
+        "src/app.py",
+        format!(
+            "A = \"{}\"\nB = \"{}\"\nC = \"{}\"\n",
+            GH[0], ACME[0], GH[1]
+        ),
+    );
+    dir.create(
+        ".gitleaksignore",
+        "src/app.py:github-pat-classic:1\n.\\src\\app.py:acme-key:2\nsrc/app.py:aws-access-token:3\noops\n",
+    );
+    let out = dir.cmd().args(["scan", ".", "--format", "json"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&out.json()),
+        vec![loc("github-pat-classic", "src/app.py", 3, 6)]
+    );
+    let ignore = std::fs::canonicalize(dir.path())
+        .unwrap()
+        .join(".gitleaksignore")
+        .display()
+        .to_string();
+    assert!(
+        out.stderr.contains(&format!(
+            "leakproof: warning: {ignore}:4: `oops` is not a gitleaks fingerprint (commit:path:rule:line or path:rule:line); ignored"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!(
+            "leakproof: unused entry: {ignore}:3: src/app.py:aws-access-token:3 matched no finding"
+        )),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A finding as gitleaks' JSON report writes it, with the fields a
+/// baseline reads (the others as gitleaks fills them for a directory).
+fn gitleaks_finding(rule: &str, file: &str, line: u64, commit: &str) -> serde_json::Value {
+    serde_json::json!({
+        "RuleID": rule, "Description": "", "StartLine": line, "EndLine": line,
+        "StartColumn": 1, "EndColumn": 2, "Match": "REDACTED", "Secret": "REDACTED",
+        "File": file, "SymlinkFile": "", "Commit": commit, "Entropy": 4.5,
+        "Author": "", "Email": "", "Date": "", "Message": "", "Tags": [],
+        "Fingerprint": format!("{file}:{rule}:{line}"),
+    })
+}
+
+#[test]
+fn a_gitleaks_report_is_a_baseline() {
+    let (dir, first) = moving_repo();
+    let elsewhere = Dir::new();
+    let baseline = elsewhere.create(
+        "gitleaks-report.json",
+        serde_json::to_string_pretty(&serde_json::json!([
+            gitleaks_finding("github-pat", "app.py", 1, ""),
+            gitleaks_finding("github-pat", "lib/keys.py", 4, ""),
+            gitleaks_finding("github-pat", "lib/keys.py", 3, &first),
+        ]))
+        .unwrap(),
+    );
+    let run = |cmd: &str| {
+        dir.cmd()
+            .args([cmd, ".", "--format", "json", "--report-unused"])
+            .arg_path("--baseline", &baseline)
+            .run()
+    };
+    let scan = run("scan");
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    assert_eq!(
+        locations(&scan.json()),
+        vec![loc("github-pat-classic", "app.py", 2, 10)]
+    );
+    let git = run("git");
+    assert_eq!(git.code, 1, "{}", git.stderr);
+    assert_eq!(
+        locations(&git.json()),
+        vec![loc("github-pat-classic", "app.py", 2, 10)]
+    );
+    // An entry is known by the line of its finding's `RuleID` in the
+    // report; the one for line 4, a place no commit introduced a key at,
+    // matched nothing in history.
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    let (at, _) = text.match_indices("\"RuleID\"").nth(1).unwrap();
+    let line = text[..at].lines().count();
+    assert_eq!(
+        git.json()["unused_entries"],
+        serde_json::json!([format!(
+            "{}:{line}: lib/keys.py:github-pat:4 matched no finding",
+            baseline.display()
+        )])
+    );
+    // gitleaks itself, given its own report less one finding as baseline,
+    // reports that finding alone; so does leakproof.
+    let Some(all) = gitleaks_findings(&dir, &["dir", "."]) else {
+        return;
+    };
+    assert_eq!(all.len(), 3, "{all:?}");
+    let theirs = elsewhere.path().join("theirs.json");
+    let full = dir
+        .program(gitleaks_binary().unwrap())
+        .args(["dir", ".", "--no-banner", "--report-format", "json"])
+        .arg_path("--report-path", &theirs)
+        .run();
+    assert_eq!(full.code, 1, "{}", full.stderr);
+    let mut report: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&theirs).unwrap()).unwrap();
+    report.retain(|f| !(f["File"] == "app.py" && f["StartLine"] == 2));
+    std::fs::write(&theirs, serde_json::to_string(&report).unwrap()).unwrap();
+    let ours = dir
+        .cmd()
+        .args(["scan", ".", "--format", "json"])
+        .arg_path("--baseline", &theirs)
+        .run();
+    assert_eq!(
+        locations(&ours.json()),
+        vec![loc("github-pat-classic", "app.py", 2, 10)]
+    );
+    let path = theirs.display().to_string();
+    assert_same_as_gitleaks(&dir, &["dir", ".", "--baseline-path", &path], &ours.json());
 }
