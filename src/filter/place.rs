@@ -163,6 +163,7 @@ mod tests {
                 time: 0,
             }),
             context: None,
+            decoding: None,
         }
     }
 
