@@ -327,6 +327,7 @@ pub(super) fn finish(
             .unwrap_or(SystemTime::UNIX_EPOCH),
         color: color(flags.color, flags.output.is_none()),
         root: setup.root.clone(),
+        show_secrets: flags.show_secrets,
     };
     let warnings = report::warnings(&report, flags.format);
     let (sink, destination): (Box<dyn Write>, String) = match &flags.output {

@@ -1,12 +1,13 @@
 //! Reporters: turn a finished scan into text, JSON, SARIF, GitHub
-//! workflow commands, Markdown, a GitLab secret-detection report, CSV or
-//! JUnit XML. Reporters only format what they are given; none of them
-//! re-reads a file.
+//! workflow commands, Markdown, a GitLab secret-detection report, CSV,
+//! JUnit XML or gitleaks' JSON report. Reporters only format what they
+//! are given; none of them re-reads a file.
 
 mod csv;
 pub mod escape;
 mod github;
 mod gitlab;
+mod gitleaks;
 mod json;
 mod junit;
 mod markdown;
@@ -43,6 +44,9 @@ pub enum Format {
     Csv,
     /// JUnit XML, one failed test case per finding.
     Junit,
+    /// gitleaks' JSON report (an array of findings with gitleaks' field
+    /// names), for tools that import gitleaks reports.
+    Gitleaks,
 }
 
 /// A finished scan, ready to be written.
@@ -62,6 +66,8 @@ pub struct Report<'a> {
     pub unused: &'a [String],
     /// When the scan started.
     pub started: SystemTime,
+    /// Secrets are in clear (`--show-secrets`): findings hold them so.
+    pub show_secrets: bool,
     /// Colour text output (ANSI escapes).
     pub color: bool,
     /// The absolute directory that findings' identity paths are relative
@@ -80,6 +86,7 @@ pub fn write(report: &Report<'_>, format: Format, w: &mut dyn Write) -> io::Resu
         Format::Gitlab => gitlab::write(report, w),
         Format::Csv => csv::write(report, w),
         Format::Junit => junit::write(report, w),
+        Format::Gitleaks => gitleaks::write(report, w),
     }
 }
 

@@ -622,3 +622,244 @@ fn a_gitleaks_report_is_a_baseline() {
     let path = theirs.display().to_string();
     assert_same_as_gitleaks(&dir, &["dir", ".", "--baseline-path", &path], &ours.json());
 }
+
+/// What DefectDojo's gitleaks importer ("Gitleaks Scan") makes of one
+/// finding: title, file path, line, severity, tags, the key it merges
+/// duplicates by, and the description it composes.
+#[derive(Debug, PartialEq)]
+struct DojoFinding {
+    title: String,
+    file_path: String,
+    line: u64,
+    severity: &'static str,
+    tags: Vec<String>,
+    dupe_key: String,
+    description: String,
+}
+
+/// The fields of one report element that the importer reads, read as it
+/// reads them: the report is a JSON array (or `null`, no findings); an
+/// element with a truthy `rule` goes to the gitleaks 7 path, which needs
+/// keys a gitleaks 8 report lacks; one with a non-empty `Description` is
+/// a gitleaks 8 finding; anything else is refused. Strings are
+/// concatenated as they are (a `null` `Secret` or `File` fails), and the
+/// description must not come out empty.
+fn defectdojo_import(report: &serde_json::Value) -> Result<Vec<DojoFinding>, String> {
+    let issues = match report {
+        serde_json::Value::Null => return Ok(Vec::new()),
+        serde_json::Value::Array(a) => a,
+        other => return Err(format!("not a list of findings: {other}")),
+    };
+    let text = |issue: &serde_json::Value, key: &str| -> Result<String, String> {
+        issue[key]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("`{key}` is not a string: {}", issue[key]))
+    };
+    let truthy = |v: &serde_json::Value| match v {
+        serde_json::Value::Null | serde_json::Value::Bool(false) => false,
+        serde_json::Value::String(s) => !s.is_empty(),
+        serde_json::Value::Array(a) => !a.is_empty(),
+        serde_json::Value::Number(n) => n.as_f64() != Some(0.0),
+        _ => true,
+    };
+    let mut out: Vec<DojoFinding> = Vec::new();
+    for issue in issues {
+        if truthy(&issue["rule"]) {
+            return Err("a gitleaks 7 finding (`rule`)".into());
+        }
+        if !truthy(&issue["Description"]) {
+            return Err("Format is not recognized for Gitleaks".into());
+        }
+        let reason = text(issue, "Description")?;
+        let line = if truthy(&issue["StartLine"]) {
+            issue["StartLine"]
+                .as_u64()
+                .ok_or("`StartLine` is not an integer")?
+        } else {
+            0
+        };
+        let file_path = text(issue, "File")?;
+        let secret = text(issue, "Secret")?;
+        let title = format!("Hard coded {reason} found in {file_path}");
+        let mut description = String::new();
+        for (key, label) in [
+            ("Secret", "Secret"),
+            ("Match", "Match"),
+            ("Message", "Commit message"),
+            ("Commit", "Commit hash"),
+            ("Date", "Commit date"),
+        ] {
+            if truthy(&issue[key]) {
+                description += &format!("**{label}:** {}\n", text(issue, key)?);
+            }
+        }
+        if truthy(&issue["RuleID"]) {
+            description += &format!("**Rule Id:** {}", text(issue, "RuleID")?);
+        }
+        if description.is_empty() {
+            return Err("empty description".into());
+        }
+        let tags = match &issue["Tags"] {
+            serde_json::Value::Array(a) => a
+                .iter()
+                .map(|t| {
+                    t.as_str()
+                        .map(str::to_string)
+                        .ok_or("a tag is not a string")
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            v if truthy(v) => return Err("`Tags` is not a list".into()),
+            _ => Vec::new(),
+        };
+        let dupe_key = format!("{title}{secret}{line}");
+        if out.iter().all(|f| f.dupe_key != dupe_key) {
+            out.push(DojoFinding {
+                title,
+                file_path,
+                line,
+                severity: "High",
+                tags,
+                dupe_key,
+                description: description.trim_end_matches('\n').to_string(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[test]
+fn defectdojo_imports_the_gitleaks_format() {
+    let (dir, _) = moving_repo();
+    let name = "GitHub personal access token (classic)";
+    // A directory: no commit fields; secrets redacted as gitleaks --redact.
+    let out = dir.cmd().args(["scan", ".", "--format", "gitleaks"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = out.json();
+    let dojo = defectdojo_import(&report).unwrap();
+    let place = |f: &DojoFinding| (f.title.clone(), f.file_path.clone(), f.line);
+    assert_eq!(
+        dojo.iter().map(place).collect::<Vec<_>>(),
+        vec![
+            (
+                format!("Hard coded {name} found in app.py"),
+                "app.py".to_string(),
+                1
+            ),
+            (
+                format!("Hard coded {name} found in app.py"),
+                "app.py".to_string(),
+                2
+            ),
+            (
+                format!("Hard coded {name} found in lib/keys.py"),
+                "lib/keys.py".to_string(),
+                4
+            ),
+        ]
+    );
+    assert_eq!(
+        dojo[0].description,
+        "**Secret:** REDACTED\n**Match:** REDACTED\n**Rule Id:** github-pat-classic"
+    );
+    assert!(
+        dojo.iter()
+            .all(|f| f.severity == "High" && f.tags.is_empty())
+    );
+    assert!(!out.stdout.contains("ghp_"), "{}", out.stdout);
+    // History: the commit, its date and message come along; with
+    // --show-secrets the secret is in clear, as gitleaks without --redact.
+    let out = dir
+        .cmd()
+        .args(["git", ".", "--format", "gitleaks", "--show-secrets"])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = out.json();
+    let dojo = defectdojo_import(&report).unwrap();
+    assert_eq!(dojo.len(), 3);
+    let keys = &dojo[2];
+    assert_eq!(keys.file_path, "lib/keys.py");
+    assert_eq!(keys.line, 3);
+    let commit = report[2]["Commit"].as_str().unwrap();
+    assert_eq!(commit.len(), 40);
+    assert_eq!(
+        keys.description,
+        format!(
+            "**Secret:** {}\n**Match:** {}\n**Commit message:** keys\n**Commit hash:** {commit}\n**Commit date:** 2024-05-06T07:08:09+02:00\n**Rule Id:** github-pat-classic",
+            GH[2], GH[2]
+        )
+    );
+    // Every field of gitleaks' report is there, with gitleaks' types.
+    let f = &report[2];
+    let keys: BTreeSet<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from([
+            "RuleID",
+            "Description",
+            "StartLine",
+            "EndLine",
+            "StartColumn",
+            "EndColumn",
+            "Match",
+            "Secret",
+            "File",
+            "SymlinkFile",
+            "Commit",
+            "Entropy",
+            "Author",
+            "Email",
+            "Date",
+            "Message",
+            "Tags",
+            "Fingerprint"
+        ])
+    );
+    assert_eq!(
+        (f["StartColumn"].as_u64(), f["EndColumn"].as_u64()),
+        (Some(10), Some(49))
+    );
+    assert_eq!(
+        (f["Author"].as_str(), f["Email"].as_str()),
+        (Some("Ann Dev"), Some("ann@example.com"))
+    );
+    assert_eq!(
+        f["Fingerprint"],
+        format!("{commit}:lib/keys.py:github-pat-classic:3")
+    );
+    // No findings: an empty list, which the importer takes.
+    let clean = Dir::new();
+    clean.create("a.txt", "nothing\n");
+    let out = clean
+        .cmd()
+        .args(["scan", ".", "--format", "gitleaks"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json(), serde_json::json!([]));
+    assert_eq!(defectdojo_import(&out.json()), Ok(Vec::new()));
+}
+
+#[test]
+fn a_gitleaks_format_report_is_a_baseline_and_its_fingerprints_an_ignore_file() {
+    let (dir, _) = moving_repo();
+    let elsewhere = Dir::new();
+    let out = dir.cmd().args(["git", ".", "--format", "gitleaks"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = elsewhere.create("report.json", &out.stdout);
+    let again = dir
+        .cmd()
+        .args(["git", ".", "--format", "json"])
+        .arg_path("--baseline", &report)
+        .run();
+    assert_eq!(again.code, 0, "{}", again.stdout);
+    let fingerprints: Vec<String> = out.json().as_array().unwrap()[1..]
+        .iter()
+        .map(|f| f["Fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    dir.create(".gitleaksignore", fingerprints.join("\n"));
+    let ignored = dir.cmd().args(["git", ".", "--format", "json"]).run();
+    assert_eq!(
+        locations(&ignored.json()),
+        vec![loc("github-pat-classic", "app.py", 1, 10)]
+    );
+}
