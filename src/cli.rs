@@ -213,6 +213,11 @@ pub struct ScanFlags {
     /// (0: do not decode).
     #[arg(long, value_name = "N", default_value_t = crate::detect::DEFAULT_DECODE_DEPTH)]
     pub max_decode_depth: usize,
+    /// Open archives (zip, jar, whl, docx, tar, gz, bz2, xz, zst, ...) and
+    /// the archives inside them up to N levels deep; 0 skips archives as
+    /// binary files.
+    #[arg(long, value_name = "N", default_value_t = crate::source::archive::DEFAULT_DEPTH, value_parser = clap::value_parser!(u32).range(0..=16))]
+    pub max_archive_depth: u32,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,

@@ -64,7 +64,7 @@ pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
     let shared = Mutex::new(Outcome::default());
     let git_dir = repo.git_dir();
     pool(setup.threads)?.install(|| {
-        git::read(git_dir, &plan, setup.max_file_size, || {
+        git::read(git_dir, &plan, setup.archives, || {
             CollectSink::new(&setup.scanner, &shared)
         });
     });
@@ -161,8 +161,10 @@ pub(super) fn run(cmd: &GitCmd) -> Result<ExitStatus> {
         remarks,
     } = collect(cmd)?;
     // An object that cannot be read means history was not fully scanned:
-    // fail closed, whatever --strict says.
-    let unreadable = outcome.has_errors();
+    // fail closed, whatever --strict says. A corrupt archive is damaged
+    // content, not a damaged repository: an error only under --strict, as
+    // in `scan`.
+    let unreadable = outcome.count_notices(crate::source::NoticeKind::Unreadable) > 0;
     let status = finish(&cmd.scan, &setup, outcome, started, remarks)?;
     Ok(if unreadable {
         ExitStatus::Error

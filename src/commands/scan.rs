@@ -23,6 +23,7 @@ use crate::pipeline::{CollectSink, Outcome, ScanOptions, Scanner};
 use crate::report::{self, Report, escape};
 use crate::rules::RuleSet;
 use crate::source::anchor::{self, Target};
+use crate::source::archive::ArchiveOptions;
 use crate::source::walk::WalkOptions;
 use crate::source::{NoticeLevel, stdin};
 
@@ -39,6 +40,8 @@ pub(super) struct Setup {
     pub scanner: Scanner,
     /// The size limit in force.
     pub max_file_size: u64,
+    /// How archives are opened.
+    pub archives: ArchiveOptions,
     /// The configuration in use, if any.
     pub config: Option<PathBuf>,
     /// Worker threads (0: one per core), after the cap.
@@ -208,6 +211,10 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
             },
         ),
         max_file_size,
+        archives: ArchiveOptions {
+            max_depth: flags.max_archive_depth,
+            max_entry_size: max_file_size,
+        },
         config_remark: config.as_ref().filter(|c| c.gitleaks).map(|c| {
             format!(
                 "gitleaks configuration {} ({} warnings)",
@@ -425,13 +432,14 @@ pub(super) fn collect(cmd: &ScanCmd) -> Result<(Setup, Outcome)> {
     let shared = Mutex::new(Outcome::default());
     if read_stdin {
         let mut sink = CollectSink::new(&setup.scanner, &shared);
-        stdin::read(io::stdin().lock(), setup.max_file_size, &mut sink);
+        stdin::read(io::stdin().lock(), setup.archives, &mut sink);
     }
     let opts = WalkOptions {
         no_ignore: cmd.no_ignore,
         follow: cmd.follow,
         max_file_size: setup.max_file_size,
         threads: setup.threads,
+        archives: setup.archives,
     };
     crate::source::walk::walk(&roots, &opts, || CollectSink::new(&setup.scanner, &shared));
     progress.finish();

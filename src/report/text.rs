@@ -152,6 +152,7 @@ pub fn summary_line(report: &Report<'_>) -> String {
         (NoticeKind::TooLarge, "too large"),
         (NoticeKind::SymlinkLoop, "symlink loop"),
         (NoticeKind::Special, "special"),
+        (NoticeKind::ArchiveSkipped, "in archives"),
     ]
     .iter()
     .filter_map(|&(kind, label)| {
@@ -165,6 +166,13 @@ pub fn summary_line(report: &Report<'_>) -> String {
     let unreadable = o.count_notices(NoticeKind::Unreadable);
     if unreadable > 0 {
         parts.push(format!("{unreadable} unreadable"));
+    }
+    let corrupt = o.count_notices(NoticeKind::CorruptArchive);
+    if corrupt > 0 {
+        parts.push(format!(
+            "{corrupt} corrupt {}",
+            if corrupt == 1 { "archive" } else { "archives" }
+        ));
     }
     parts.extend(report.remarks.iter().map(|r| text(r).into_owned()));
     format!("leakproof: {}", parts.join("; "))

@@ -3,6 +3,7 @@
 //! knows about rules.
 
 pub mod anchor;
+pub mod archive;
 pub mod git;
 pub mod stdin;
 pub mod walk;
@@ -53,6 +54,26 @@ impl Origin {
             Origin::File { display, .. } => display,
             Origin::Stdin => "-",
             Origin::Git { path, .. } => path,
+        }
+    }
+
+    /// The entry at `name` inside the archive at this origin: its path
+    /// (and identity) is this one's, `!`, then `name` as the archive
+    /// spells it (`lib/app.jar!config/app.properties`).
+    pub fn inner(&self, name: &str) -> Origin {
+        match self {
+            Origin::File { display, relative } => Origin::File {
+                display: format!("{display}!{name}"),
+                relative: format!("{relative}!{name}"),
+            },
+            Origin::Stdin => Origin::File {
+                display: format!("-!{name}"),
+                relative: format!("-!{name}"),
+            },
+            Origin::Git { path, commit } => Origin::Git {
+                path: format!("{path}!{name}"),
+                commit: commit.clone(),
+            },
         }
     }
 
@@ -125,6 +146,13 @@ pub enum NoticeKind {
     /// A FIFO, socket or device met while walking: never opened (a FIFO
     /// would block), unless named on the command line.
     Special,
+    /// Archive content not scanned by design: past a limit (a
+    /// decompression bomb, too many entries), encrypted, or compressed by
+    /// a method leakproof does not read.
+    ArchiveSkipped,
+    /// An archive that cannot be decoded (truncated, damaged): what was
+    /// read before the damage is scanned, the rest is not.
+    CorruptArchive,
 }
 
 impl NoticeKind {
@@ -132,10 +160,11 @@ impl NoticeKind {
     pub fn level(self) -> NoticeLevel {
         match self {
             NoticeKind::Binary => NoticeLevel::Note,
-            NoticeKind::TooLarge | NoticeKind::SymlinkLoop | NoticeKind::Special => {
-                NoticeLevel::Warning
-            }
-            NoticeKind::Unreadable => NoticeLevel::Error,
+            NoticeKind::TooLarge
+            | NoticeKind::SymlinkLoop
+            | NoticeKind::Special
+            | NoticeKind::ArchiveSkipped => NoticeLevel::Warning,
+            NoticeKind::Unreadable | NoticeKind::CorruptArchive => NoticeLevel::Error,
         }
     }
 }

@@ -16,6 +16,7 @@ use std::path::Path;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use super::anchor::{self, Target};
+use super::archive::{self, ArchiveOptions, Input};
 use super::{
     Blob, Head, Notice, NoticeKind, Origin, Sink, binary_notice, read_head_first, scannable,
 };
@@ -31,6 +32,8 @@ pub struct WalkOptions {
     pub max_file_size: u64,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// How archives are opened.
+    pub archives: ArchiveOptions,
 }
 
 /// Path shown to the user: as given, minus a leading `./`.
@@ -128,9 +131,8 @@ fn read_entry(
         Ok(_) => {}
         Err(e) => return sink.notice(unreadable(e)),
     }
-    match read_head_first(&mut file, max_size, buf) {
-        Ok(Head::Read) => {}
-        Ok(Head::Binary) => return sink.skipped(binary_notice(display)),
+    let head = match read_head_first(&mut file, max_size, buf) {
+        Ok(head @ (Head::Read | Head::Binary)) => head,
         Ok(Head::TooLarge) => {
             return sink.skipped(Notice::new(
                 NoticeKind::TooLarge,
@@ -139,6 +141,36 @@ fn read_entry(
             ));
         }
         Err(e) => return sink.notice(unreadable(e)),
+    };
+    if opts.archives.max_depth > 0
+        && let Some(kind) = archive::detect(buf)
+    {
+        let origin = Origin::File {
+            relative: identity(path, roots),
+            display: display.clone(),
+        };
+        let input = match (head, file.metadata()) {
+            (Head::Read, _) => Input::Bytes(buf),
+            (_, Ok(m)) if m.is_file() => Input::File(&mut file, m.len()),
+            // A pipe cannot seek back: the rest is read after the head.
+            _ => {
+                match read_rest(&mut file, max_size, buf) {
+                    Ok(true) => Input::Bytes(buf),
+                    Ok(false) => {
+                        return sink.skipped(Notice::new(
+                        NoticeKind::TooLarge,
+                        origin.display(),
+                        format!("larger than the --max-file-size limit of {max_size} bytes; not scanned"),
+                    ));
+                    }
+                    Err(e) => return sink.notice(unreadable(e)),
+                }
+            }
+        };
+        return archive::expand(input, kind, &origin, None, opts.archives, sink);
+    }
+    if head == Head::Binary {
+        return sink.skipped(binary_notice(display));
     }
     let Some(data) = scannable(buf) else {
         return sink.skipped(binary_notice(display));
@@ -150,6 +182,14 @@ fn read_entry(
         only_lines: None,
         history: None,
     });
+}
+
+/// Reads the rest of `input` after the head already in `buf`; false when
+/// it is over `max_size` bytes in all.
+pub fn read_rest(input: &mut dyn Read, max_size: u64, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    let room = (max_size + 1).saturating_sub(buf.len() as u64);
+    input.take(room).read_to_end(buf)?;
+    Ok(buf.len() as u64 <= max_size)
 }
 
 /// What to do with a walk entry.

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::{GitBlob, Plan};
 use crate::finding::Commit;
+use crate::source::archive::{self, ArchiveOptions, Input};
 use crate::source::walk::{Capped, read_capped, too_large};
 use crate::source::{
     Blob, History, Notice, NoticeKind, Origin, Sink, binary_notice, is_binary, scannable,
@@ -55,13 +56,15 @@ impl Drop for PooledRepo<'_, '_> {
 
 /// Reads every blob of `plan` from the repository at `git_dir` in parallel
 /// and hands it to a sink. Oversized and binary blobs become notices; a
-/// blob that cannot be read becomes an error notice.
+/// blob that cannot be read becomes an error notice; an archive is
+/// expanded (see [`archive`]), its entries handed on at `path!entry`.
+/// Blobs over `archives.max_entry_size` (`--max-file-size`) are skipped.
 ///
 /// In a history, the versions of each file are read in order by one
 /// worker, each with its [`History`] (lineage, ancestry position, and the
 /// other paths that hold it), so a sink can reuse the work of earlier
 /// versions and report the blob at every path.
-pub fn read<S, F>(git_dir: &Path, plan: &Plan, max_size: u64, make_sink: F)
+pub fn read<S, F>(git_dir: &Path, plan: &Plan, archives: ArchiveOptions, make_sink: F)
 where
     S: Sink,
     F: Fn() -> S + Sync,
@@ -72,18 +75,18 @@ where
     };
     let init = || (pool.take(), make_sink());
     if !plan.lineages.is_empty() {
-        return read_history(plan, max_size, init);
+        return read_history(plan, archives, init);
     }
     if let Some(work_tree) = &plan.work_tree {
         plan.blobs.par_iter().for_each_init(
             || (Vec::new(), make_sink()),
-            |(buf, sink), item| read_file(work_tree, item, max_size, buf, sink),
+            |(buf, sink), item| read_file(work_tree, item, archives, buf, sink),
         );
     } else {
         plan.blobs
             .par_iter()
             .for_each_init(init, |(repo, sink), item| {
-                read_one(repo, item, max_size, None, sink);
+                read_one(repo, item, archives, None, sink);
             });
     }
 }
@@ -92,7 +95,7 @@ where
 /// with a long one at the end), each by one worker, oldest version first.
 fn read_history<'a, 'p: 'a, S: Sink>(
     plan: &Plan,
-    max_size: u64,
+    archives: ArchiveOptions,
     init: impl Fn() -> (PooledRepo<'a, 'p>, S) + Sync + Send,
 ) {
     let mut order: Vec<(usize, &Vec<usize>)> = plan.lineages.iter().enumerate().collect();
@@ -123,7 +126,7 @@ fn read_history<'a, 'p: 'a, S: Sink>(
                     order: position(item.commit),
                     also: &also,
                 };
-                read_one(repo, item, max_size, Some(history), sink);
+                read_one(repo, item, archives, Some(history), sink);
             }
         });
 }
@@ -132,12 +135,13 @@ fn read_history<'a, 'p: 'a, S: Sink>(
 fn read_file(
     work_tree: &Path,
     item: &GitBlob,
-    max_size: u64,
+    archives: ArchiveOptions,
     buf: &mut Vec<u8>,
     sink: &mut dyn Sink,
 ) {
+    let max_size = archives.max_entry_size;
     match read_capped(&work_tree.join(&item.path), max_size, buf) {
-        Ok(Capped::Read) => hand_on(item, buf, None, sink),
+        Ok(Capped::Read) => hand_on(item, buf, None, archives, sink),
         Ok(Capped::TooLarge(size)) => sink.skipped(too_large(item.path.clone(), size, max_size)),
         Err(e) => sink.notice(Notice::new(
             NoticeKind::Unreadable,
@@ -150,12 +154,12 @@ fn read_file(
 fn read_one(
     repo: &PooledRepo<'_, '_>,
     item: &GitBlob,
-    max_size: u64,
+    archives: ArchiveOptions,
     history: Option<History<'_>>,
     sink: &mut dyn Sink,
 ) {
     match &repo.repo {
-        Some(Ok(repo)) => read_blob(repo, item, max_size, history, sink),
+        Some(Ok(repo)) => read_blob(repo, item, archives, history, sink),
         Some(Err(e)) => sink.notice(Notice::new(
             NoticeKind::Unreadable,
             item.path.clone(),
@@ -168,10 +172,11 @@ fn read_one(
 fn read_blob(
     repo: &Repository,
     item: &GitBlob,
-    max_size: u64,
+    archives: ArchiveOptions,
     history: Option<History<'_>>,
     sink: &mut dyn Sink,
 ) {
+    let max_size = archives.max_entry_size;
     let unreadable = |e: git2::Error| {
         Notice::new(
             NoticeKind::Unreadable,
@@ -205,12 +210,33 @@ fn read_blob(
         Ok(b) => b,
         Err(e) => return sink.notice(unreadable(e)),
     };
-    hand_on(item, blob.content(), history, sink);
+    hand_on(item, blob.content(), history, archives, sink);
 }
 
-/// Hands the content of `item` to the sink: binary content that is not a
-/// key becomes a notice; binary keys are scanned whole, in their text form.
-fn hand_on(item: &GitBlob, content: &[u8], history: Option<History<'_>>, sink: &mut dyn Sink) {
+/// Hands the content of `item` to the sink: an archive is expanded;
+/// binary content that is not a key becomes a notice; binary keys are
+/// scanned whole, in their text form. The entries of an archive have no
+/// added lines: a change to an archive is reported whole.
+fn hand_on(
+    item: &GitBlob,
+    content: &[u8],
+    history: Option<History<'_>>,
+    archives: ArchiveOptions,
+    sink: &mut dyn Sink,
+) {
+    if archives.max_depth > 0
+        && let Some(kind) = archive::detect(content)
+    {
+        let origin = origin(&item.path, item.commit);
+        return archive::expand(
+            Input::Bytes(content),
+            kind,
+            &origin,
+            history,
+            archives,
+            sink,
+        );
+    }
     let Some(data) = scannable(content) else {
         return sink.skipped(binary_notice(item.path.clone()));
     };

@@ -1,0 +1,528 @@
+//! Archives: the zip family (zip, jar, war, ear, apk, whl, nupkg, docx,
+//! xlsx, pptx: any zip), tar, and gzip, bzip2, xz and zstd streams (a tar
+//! inside one is opened as one archive) are recognised by their magic
+//! bytes, whatever their name, and expanded entry by entry: each entry is
+//! handed on as a blob at `outer.zip!dir/file`, and an entry that is itself
+//! an archive is opened in turn, up to `--max-archive-depth` levels.
+//!
+//! Nothing is ever written to disk: entries are read into memory one at a
+//! time (at most `--max-file-size` each), so a `../` or absolute path in an
+//! archive is only a name, reported as it is. An archive on disk is read
+//! through its file (a zip's entries by seeking), never whole.
+//!
+//! Limits keep a hostile archive from costing more than a scan is worth:
+//! an outermost archive (with everything nested in it) expands to at most
+//! [`MAX_RATIO`] times its own size (but always [`RATIO_FLOOR`] bytes) and
+//! never past [`MAX_EXPANDED`] bytes, and holds at most [`MAX_ENTRIES`]
+//! entries. Past a limit the rest of the archive is not read: a warning
+//! says so, counted in the summary as skipped content. An archive that
+//! cannot be decoded is an error notice naming it and the problem
+//! (`--strict` makes it exit 2, as for an unreadable file); what was read
+//! before the problem is scanned.
+
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
+use std::rc::Rc;
+
+use super::{Blob, History, Notice, NoticeKind, Origin, Sink, binary_notice, scannable};
+
+/// Default `--max-archive-depth`: an archive and the archives it holds.
+pub const DEFAULT_DEPTH: u32 = 2;
+
+/// An outermost archive expands to at most this many times its size: a
+/// hundred is far above what text compresses to (3 to 20 times), and the
+/// ratio Apache POI's zip-bomb guard uses.
+pub const MAX_RATIO: u64 = 100;
+
+/// An archive may always expand to this many bytes, whatever its ratio (a
+/// small file of repeated lines compresses far beyond [`MAX_RATIO`]).
+pub const RATIO_FLOOR: u64 = 4 << 20;
+
+/// An outermost archive expands to at most this many bytes in all.
+pub const MAX_EXPANDED: u64 = 512 << 20;
+
+/// An outermost archive holds at most this many entries in all.
+pub const MAX_ENTRIES: u64 = 100_000;
+
+/// Memory an xz decoder may use, in KiB: enough for `xz -9` (a 64 MiB
+/// dictionary); a stream that needs more is not decoded.
+const XZ_MEMORY_KIB: u32 = 65 << 10;
+
+/// Bytes of a decompressed stream looked at to tell a tar from one file.
+const TAR_PROBE: usize = 512;
+
+/// How archives are opened.
+#[derive(Debug, Clone, Copy)]
+pub struct ArchiveOptions {
+    /// How many levels of archives to open: 0 opens none (an archive is
+    /// binary content, skipped), 1 the archives found, 2 also the archives
+    /// inside them, and so on.
+    pub max_depth: u32,
+    /// An entry larger than this is skipped with a notice
+    /// (`--max-file-size`).
+    pub max_entry_size: u64,
+}
+
+/// A kind of archive or compressed stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Zip, and everything built on it (jar, whl, docx, apk, ...).
+    Zip,
+    /// POSIX or GNU tar.
+    Tar,
+    /// gzip (a `.tar.gz` is a tar inside).
+    Gzip,
+    /// bzip2.
+    Bzip2,
+    /// xz.
+    Xz,
+    /// Zstandard.
+    Zstd,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Zip => "zip",
+            Kind::Tar => "tar",
+            Kind::Gzip => "gzip",
+            Kind::Bzip2 => "bzip2",
+            Kind::Xz => "xz",
+            Kind::Zstd => "zstd",
+        }
+    }
+
+    /// The file name extensions of the compressed form of a file.
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Kind::Gzip => &[".gz", ".gzip"],
+            Kind::Bzip2 => &[".bz2", ".bzip2"],
+            Kind::Xz => &[".xz"],
+            Kind::Zstd => &[".zst", ".zstd"],
+            Kind::Zip | Kind::Tar => &[],
+        }
+    }
+}
+
+/// The kind of archive `head` (the first bytes of some content) starts
+/// with, by magic bytes. The two whose magic is printable text (bzip2's
+/// `BZh91AY&SY`, tar's `ustar`) count only in binary content, so a text
+/// file that starts with them is still read as text.
+pub fn detect(head: &[u8]) -> Option<Kind> {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Some(Kind::Zip)
+    } else if head.starts_with(b"\x1f\x8b\x08") {
+        Some(Kind::Gzip)
+    } else if head.starts_with(b"\xfd7zXZ\x00") {
+        Some(Kind::Xz)
+    } else if head.starts_with(b"\x28\xb5\x2f\xfd") {
+        Some(Kind::Zstd)
+    } else if !super::is_binary(head) {
+        None
+    } else if head.len() >= 10
+        && head.starts_with(b"BZh")
+        && matches!(head[3], b'1'..=b'9')
+        && matches!(&head[4..10], b"1AY&SY" | b"\x17\x72\x45\x38\x50\x90")
+    {
+        Some(Kind::Bzip2)
+    } else if head.get(257..262) == Some(b"ustar") {
+        Some(Kind::Tar)
+    } else {
+        None
+    }
+}
+
+/// Where an archive's bytes are.
+pub enum Input<'a> {
+    /// In memory (a git blob, standard input).
+    Bytes(&'a [u8]),
+    /// A regular file, read from its start whatever its position; its
+    /// size is the second field.
+    File(&'a mut File, u64),
+}
+
+/// Expands the archive of `kind` in `input`, found at `origin`, into
+/// `sink`: each entry a blob at `origin!entry` (with `history`, mapped to
+/// the entry, for the blobs of a history), each problem a notice.
+pub fn expand(
+    input: Input<'_>,
+    kind: Kind,
+    origin: &Origin,
+    history: Option<History<'_>>,
+    opts: ArchiveOptions,
+    sink: &mut dyn Sink,
+) {
+    let size = match &input {
+        Input::Bytes(data) => data.len() as u64,
+        Input::File(_, size) => *size,
+    };
+    let budget = size
+        .saturating_mul(MAX_RATIO)
+        .clamp(RATIO_FLOOR, MAX_EXPANDED);
+    let mut expander = Expander {
+        opts,
+        sink,
+        outer: origin,
+        history,
+        size,
+        budget: Rc::new(Budget {
+            total: budget,
+            left: Cell::new(budget),
+            exhausted: Cell::new(false),
+        }),
+        entries: 0,
+        stopped: false,
+    };
+    match input {
+        Input::Bytes(data) => expander.open(kind, Cursor::new(data), "", 1),
+        Input::File(file, _) => match file.seek(SeekFrom::Start(0)) {
+            Ok(_) => expander.open(kind, BufReader::new(file), "", 1),
+            Err(e) => expander.corrupt("", kind, &e.to_string()),
+        },
+    }
+}
+
+/// What an outermost archive may still expand to.
+struct Budget {
+    /// Bytes it may expand to in all.
+    total: u64,
+    /// What is left of `total`.
+    left: Cell<u64>,
+    /// Set when a [`Meter`] refused to read past the budget.
+    exhausted: Cell<bool>,
+}
+
+/// A reader that counts what it yields against the expansion budget and
+/// fails once the budget is spent.
+struct Meter<R> {
+    inner: R,
+    budget: Rc<Budget>,
+}
+
+impl<R: Read> Read for Meter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.budget.left.get();
+        if left == 0 && !buf.is_empty() {
+            self.budget.exhausted.set(true);
+            return Err(io::Error::other("the archive expands past its limit"));
+        }
+        let room = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..room])?;
+        self.budget.left.set(left - n as u64);
+        Ok(n)
+    }
+}
+
+/// The state of one outermost archive's expansion. Archives inside it are
+/// named by their path inside it (`inner`: `""` for the outermost itself,
+/// `lib/a.jar` for an entry, `lib/a.jar!b.properties` deeper).
+struct Expander<'s, 'h> {
+    opts: ArchiveOptions,
+    sink: &'s mut dyn Sink,
+    /// Where the outermost archive is.
+    outer: &'s Origin,
+    history: Option<History<'h>>,
+    /// Size of the outermost archive.
+    size: u64,
+    budget: Rc<Budget>,
+    /// Entries met so far.
+    entries: u64,
+    /// A limit was reached or the archive is damaged: nothing more is read.
+    stopped: bool,
+}
+
+/// The path of entry `name` of the archive at `inner`.
+fn join(inner: &str, name: &str) -> String {
+    if inner.is_empty() {
+        name.to_string()
+    } else {
+        format!("{inner}!{name}")
+    }
+}
+
+impl Expander<'_, '_> {
+    fn meter<R: Read>(&self, inner: R) -> Meter<R> {
+        Meter {
+            inner,
+            budget: Rc::clone(&self.budget),
+        }
+    }
+
+    /// The origin of the entry at `inner`.
+    fn origin(&self, inner: &str) -> Origin {
+        if inner.is_empty() {
+            self.outer.clone()
+        } else {
+            self.outer.inner(inner)
+        }
+    }
+
+    /// The path of the entry at `inner`, as notices show it.
+    fn shown(&self, inner: &str) -> String {
+        self.origin(inner).display().to_string()
+    }
+
+    /// Opens an archive of `kind` at `inner`, at nesting level `depth`.
+    fn open<R: Read + Seek>(&mut self, kind: Kind, reader: R, inner: &str, depth: u32) {
+        match kind {
+            Kind::Zip => self.zip(reader, inner, depth),
+            _ => self.stream(kind, reader, inner, depth),
+        }
+    }
+
+    fn zip<R: Read + Seek>(&mut self, reader: R, inner: &str, depth: u32) {
+        let mut archive = match zip::ZipArchive::new(reader) {
+            Ok(archive) => archive,
+            Err(e) => return self.corrupt(inner, Kind::Zip, &e.to_string()),
+        };
+        for i in 0..archive.len() {
+            if self.stopped || !self.count_entry(inner) {
+                return;
+            }
+            let name = join(inner, archive.name_for_index(i).unwrap_or_default());
+            let entry = match archive.by_index(i) {
+                Ok(entry) => entry,
+                Err(zip::result::ZipError::UnsupportedArchive(why)) => {
+                    self.sink.skipped(Notice::new(
+                        NoticeKind::ArchiveSkipped,
+                        self.shown(&name),
+                        format!("{why}; not scanned"),
+                    ));
+                    continue;
+                }
+                Err(e) => return self.corrupt(inner, Kind::Zip, &e.to_string()),
+            };
+            if !entry.is_file() {
+                continue;
+            }
+            let declared = entry.size();
+            let reader = self.meter(entry);
+            self.entry(reader, Some(declared), &name, Kind::Zip, depth);
+        }
+    }
+
+    /// A compressed stream (a tar in it, or one file) or a plain tar.
+    fn stream<R: Read>(&mut self, kind: Kind, reader: R, inner: &str, depth: u32) {
+        let decoded: Box<dyn Read + '_> = match kind {
+            Kind::Tar | Kind::Zip => Box::new(reader),
+            Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+            Kind::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(reader)),
+            Kind::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
+                reader,
+                true,
+                XZ_MEMORY_KIB,
+            )),
+            Kind::Zstd => match ruzstd::decoding::StreamingDecoder::new(reader) {
+                Ok(decoder) => Box::new(decoder),
+                Err(e) => return self.corrupt(inner, kind, &e.to_string()),
+            },
+        };
+        let mut decoded = self.meter(decoded);
+        if kind == Kind::Tar {
+            return self.tar(decoded, inner, kind, depth);
+        }
+        let mut head = Vec::with_capacity(TAR_PROBE);
+        if let Err(e) = decoded
+            .by_ref()
+            .take(TAR_PROBE as u64)
+            .read_to_end(&mut head)
+        {
+            return self.failed(inner, kind, &e);
+        }
+        let is_tar = detect(&head) == Some(Kind::Tar);
+        let rest = Cursor::new(head).chain(decoded);
+        if is_tar {
+            return self.tar(rest, inner, kind, depth);
+        }
+        let name = join(inner, &decompressed_name(&self.shown(inner), kind));
+        self.entry(rest, None, &name, kind, depth);
+    }
+
+    fn tar<R: Read>(&mut self, reader: R, inner: &str, kind: Kind, depth: u32) {
+        let mut archive = tar::Archive::new(reader);
+        let entries = match archive.entries() {
+            Ok(entries) => entries,
+            Err(e) => return self.failed(inner, kind, &e),
+        };
+        for entry in entries {
+            if self.stopped || !self.count_entry(inner) {
+                return;
+            }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => return self.failed(inner, kind, &e),
+            };
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let name = join(inner, &String::from_utf8_lossy(&entry.path_bytes()));
+            let declared = entry.size();
+            self.entry(entry, Some(declared), &name, kind, depth);
+        }
+    }
+
+    /// Counts an entry of the archive at `inner`; false (after a notice)
+    /// when the outermost archive holds too many.
+    fn count_entry(&mut self, inner: &str) -> bool {
+        self.entries += 1;
+        if self.entries <= MAX_ENTRIES {
+            return true;
+        }
+        let notice = Notice::new(
+            NoticeKind::ArchiveSkipped,
+            self.shown(inner),
+            format!("more than {MAX_ENTRIES} archive entries; the rest is not scanned"),
+        );
+        self.stop(notice);
+        false
+    }
+
+    /// Reads one entry (of `declared` size when the archive says) from
+    /// `reader` and hands it on at `name`; the entry belongs to an archive
+    /// of `kind` at nesting level `depth`.
+    fn entry<R: Read>(
+        &mut self,
+        reader: R,
+        declared: Option<u64>,
+        name: &str,
+        kind: Kind,
+        depth: u32,
+    ) {
+        let max = self.opts.max_entry_size;
+        if let Some(size) = declared.filter(|&s| s > max) {
+            let notice = super::walk::too_large(self.shown(name), size, max);
+            return self.sink.skipped(notice);
+        }
+        let mut data = Vec::new();
+        let read = reader.take(max.saturating_add(1)).read_to_end(&mut data);
+        if data.len() as u64 > max {
+            let notice = super::walk::too_large(self.shown(name), data.len() as u64, max);
+            return self.sink.skipped(notice);
+        }
+        // What was read before a problem is scanned too.
+        self.content(&data, name, depth);
+        if let Err(e) = read {
+            self.failed(name, kind, &e);
+        }
+    }
+
+    /// Hands on the content of the entry at `name`: opened when it is an
+    /// archive and the depth allows, scanned when it is text (or a binary
+    /// key).
+    fn content(&mut self, data: &[u8], name: &str, depth: u32) {
+        if depth < self.opts.max_depth
+            && let Some(kind) = detect(data)
+        {
+            return self.open(kind, Cursor::new(data), name, depth + 1);
+        }
+        let origin = self.origin(name);
+        let Some(text) = scannable(data) else {
+            return self.sink.skipped(binary_notice(origin.display()));
+        };
+        let also: Vec<(Origin, u64)> = self
+            .history
+            .iter()
+            .flat_map(|h| h.also)
+            .map(|(o, order)| (o.inner(name), *order))
+            .collect();
+        let history = self.history.map(|h| History {
+            lineage: h.lineage,
+            order: h.order,
+            also: &also,
+        });
+        self.sink.blob(Blob {
+            data: &text,
+            origin,
+            only_lines: None,
+            history,
+        });
+    }
+
+    /// Reports a read error in the archive of `kind` at `inner`: past the
+    /// budget, a limit; otherwise a damaged archive.
+    fn failed(&mut self, inner: &str, kind: Kind, e: &io::Error) {
+        if !self.budget.exhausted.get() {
+            return self.corrupt(inner, kind, &e.to_string());
+        }
+        let notice = Notice::new(
+            NoticeKind::ArchiveSkipped,
+            self.shown(inner),
+            format!(
+                "the archive expands past {} bytes ({MAX_RATIO} times its {} bytes, at least \
+                 {RATIO_FLOOR} and at most {MAX_EXPANDED}): a decompression bomb? the rest is \
+                 not scanned",
+                self.budget.total, self.size
+            ),
+        );
+        self.stop(notice);
+    }
+
+    fn corrupt(&mut self, inner: &str, kind: Kind, problem: &str) {
+        let notice = Notice::new(
+            NoticeKind::CorruptArchive,
+            self.shown(inner),
+            format!(
+                "corrupt {} archive: {problem}; the rest is not scanned",
+                kind.name()
+            ),
+        );
+        self.stop(notice);
+    }
+
+    /// Emits `notice` once and stops reading.
+    fn stop(&mut self, notice: Notice) {
+        if !self.stopped {
+            self.stopped = true;
+            self.sink.skipped(notice);
+        }
+    }
+}
+
+/// The name inside `outer` (a path shown to the user, perhaps itself
+/// inside an archive) that a compressed stream of `kind` decompresses to:
+/// its file name less the compression's extension (`app.env.gz` holds
+/// `app.env`, `logs.tgz` a `logs.tar`), or the same name when it has none.
+fn decompressed_name(outer: &str, kind: Kind) -> String {
+    let name = outer.rsplit(['/', '!']).next().unwrap_or(outer);
+    if let Some(stem) = name.strip_suffix(".tgz") {
+        return format!("{stem}.tar");
+    }
+    kind.extensions()
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .filter(|stem| !stem.is_empty())
+        .unwrap_or(name)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_bytes_decide_the_kind() {
+        assert_eq!(detect(b"PK\x03\x04\x14\x00"), Some(Kind::Zip));
+        assert_eq!(detect(b"\x1f\x8b\x08\x00"), Some(Kind::Gzip));
+        assert_eq!(detect(b"\xfd7zXZ\x00\x00"), Some(Kind::Xz));
+        assert_eq!(detect(b"\x28\xb5\x2f\xfd\x00"), Some(Kind::Zstd));
+        assert_eq!(detect(b"BZh91AY&SY\x00\x01"), Some(Kind::Bzip2));
+        assert_eq!(detect(b"BZh91AY&SY is text"), None);
+        let mut tar = vec![0u8; 512];
+        tar[257..263].copy_from_slice(b"ustar\0");
+        assert_eq!(detect(&tar), Some(Kind::Tar));
+        assert_eq!(detect(b"plain text"), None);
+    }
+
+    #[test]
+    fn compressed_files_are_named_without_their_extension() {
+        assert_eq!(decompressed_name("a/app.env.gz", Kind::Gzip), "app.env");
+        assert_eq!(decompressed_name("logs.tgz", Kind::Gzip), "logs.tar");
+        assert_eq!(
+            decompressed_name("x.zip!d/conf.json.zst", Kind::Zstd),
+            "conf.json"
+        );
+        assert_eq!(decompressed_name("blob", Kind::Xz), "blob");
+        assert_eq!(decompressed_name(".gz", Kind::Gzip), ".gz");
+    }
+}
