@@ -127,6 +127,8 @@ def classify(rule, path, secret, match, text_line):
         return ("real", "symmetric-key-test-vector", "cipher/MAC key of a test vector or example (a key, used as one)")
     if re.search(r"SECRET_KEY", match) and HEX.match(secret):
         return ("real", "app-secret-key", "documented example SECRET_KEY")
+    if rule == "django-secret-key" and path.endswith("/settings.py"):
+        return ("real", "app-secret-key", "SECRET_KEY of a test project's settings.py")
     if "MASKED_TEST_SECRET" in text_line or "csrf" in path:
         return ("real", "csrf-secret", "CSRF secret test value")
     if "test_debug.py" in path and re.search(r"api_key|SECRET_KEY", text_line):

@@ -402,8 +402,18 @@ impl Expander<'_, '_> {
         }
         // What was read before a problem is scanned too.
         self.content(&data, name, depth);
-        if let Err(e) = read {
-            self.failed(name, kind, &e);
+        match read {
+            Err(e) => self.failed(name, kind, &e),
+            // A tar cut short ends its last entry early without an error.
+            Ok(_) if declared.is_some_and(|size| (data.len() as u64) < size) => {
+                let problem = format!(
+                    "the entry ends after {} of its {} bytes",
+                    data.len(),
+                    declared.unwrap_or_default()
+                );
+                self.corrupt(name, kind, &problem);
+            }
+            Ok(_) => {}
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod accept;
 mod action;
+mod archive;
 mod ci;
 mod corrupt;
 mod decode;

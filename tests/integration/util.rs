@@ -236,6 +236,18 @@ impl Cmd {
     }
 }
 
+/// `leakproof scan . --format json` and `extra` in `dir`: the run and its
+/// report.
+pub fn scan_report(dir: &Dir, extra: &[&str]) -> (Output, serde_json::Value) {
+    let out = dir
+        .cmd()
+        .args(["scan", ".", "--format", "json"])
+        .args(extra)
+        .run();
+    let json = out.json();
+    (out, json)
+}
+
 /// `(rule_id, path, line, column)` of every finding in a JSON report.
 pub fn locations(json: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
     json["findings"]

@@ -10,12 +10,7 @@ fn token_line() -> String {
 }
 
 fn scan_json(dir: &Dir, extra: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = dir
-        .cmd()
-        .args(["scan", ".", "--format", "json"])
-        .args(extra)
-        .run();
-    let json = out.json();
+    let (out, json) = scan_report(dir, extra);
     (out.code, json, out.stderr)
 }
 

@@ -1,0 +1,422 @@
+//! Archives: every kind found by its magic bytes and scanned entry by
+//! entry at `outer!inner`, nesting, the expansion limits (a zip bomb is a
+//! warning, counted), names that climb out of the archive (never written,
+//! reported as they are), damaged archives, and archives in git history.
+//! Every fixture is built here from synthetic tokens.
+
+use std::io::{Cursor, Write};
+
+use crate::git::{commit, repo};
+use crate::util::*;
+
+const RULE: &str = "github-pat-classic";
+
+/// A `.env` line holding `token`, whose secret starts at column 7.
+fn env(token: &str) -> Vec<u8> {
+    format!("# settings\nTOKEN={token}\n").into_bytes()
+}
+
+fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in entries {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// A tar; each name is written into the header as it is (`../` too).
+fn tar(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in entries {
+        let mut h = tar::Header::new_ustar();
+        h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_cksum();
+        b.append(&h, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn bz2(data: &[u8]) -> Vec<u8> {
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn xz(data: &[u8]) -> Vec<u8> {
+    let mut e =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).unwrap();
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn zst(data: &[u8]) -> Vec<u8> {
+    ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+}
+
+/// `(level, kind, path, message)` of every notice in a JSON report.
+fn notices(json: &serde_json::Value) -> Vec<(String, String, String, String)> {
+    json["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let s = |k: &str| n[k].as_str().unwrap().to_string();
+            (s("level"), s("kind"), s("path"), s("message"))
+        })
+        .collect()
+}
+
+#[test]
+fn every_archive_kind_is_scanned_entry_by_entry() {
+    let dir = Dir::new();
+    let secret = env(ENV_TOKEN);
+    let entries: &[(&str, &[u8])] = &[("conf/app.env", &secret), ("README", b"hello\n")];
+    let zipped = zip(entries);
+    let tarred = tar(entries);
+    // The zip family is found by content: jars, wheels, packages and
+    // office documents are zips, and so is a zip under any name.
+    for name in [
+        "a.zip",
+        "a.jar",
+        "a.war",
+        "a.ear",
+        "a.apk",
+        "a.whl",
+        "a.nupkg",
+        "a.docx",
+        "a.xlsx",
+        "a.pptx",
+        "zip-named.bin",
+    ] {
+        dir.create(name, &zipped);
+    }
+    dir.create("t.tar", &tarred);
+    dir.create("t.tar.gz", gz(&tarred));
+    dir.create("t.tgz", gz(&tarred));
+    dir.create("t.tar.bz2", bz2(&tarred));
+    dir.create("t.tar.xz", xz(&tarred));
+    dir.create("t.tar.zst", zst(&tarred));
+    dir.create("one.env.gz", gz(&secret));
+    dir.create("one.env.bz2", bz2(&secret));
+    dir.create("one.env.xz", xz(&secret));
+    dir.create("one.env.zst", zst(&secret));
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let mut expected: Vec<_> = [
+        "a.apk",
+        "a.docx",
+        "a.ear",
+        "a.jar",
+        "a.nupkg",
+        "a.pptx",
+        "a.war",
+        "a.whl",
+        "a.xlsx",
+        "a.zip",
+        "t.tar",
+        "t.tar.bz2",
+        "t.tar.gz",
+        "t.tar.xz",
+        "t.tar.zst",
+        "t.tgz",
+        "zip-named.bin",
+    ]
+    .iter()
+    .map(|a| loc(RULE, &format!("{a}!conf/app.env"), 2, 7))
+    .collect();
+    for (archive, inner) in [
+        ("one.env.bz2", "one.env"),
+        ("one.env.gz", "one.env"),
+        ("one.env.xz", "one.env"),
+        ("one.env.zst", "one.env"),
+    ] {
+        expected.push(loc(RULE, &format!("{archive}!{inner}"), 2, 7));
+    }
+    expected.sort();
+    assert_eq!(locations(&json), expected);
+    assert_eq!(notices(&json), vec![]);
+    // Two entries per archive, one for each single compressed file.
+    assert_eq!(json["summary"]["files_scanned"], 17 * 2 + 4);
+}
+
+#[test]
+fn nested_archives_open_up_to_the_depth_limit() {
+    let dir = Dir::new();
+    let inner = zip(&[("config/app.properties", &env(EXTRA_TOKEN))]);
+    let lib = tar(&[("lib/inner.jar", &inner)]);
+    dir.create("outer.tar.gz", gz(&lib));
+    let (_, json) = scan_report(&dir, &[]);
+    assert_eq!(
+        locations(&json),
+        vec![loc(
+            RULE,
+            "outer.tar.gz!lib/inner.jar!config/app.properties",
+            2,
+            7
+        )]
+    );
+    // One level: the inner jar is binary content, skipped and counted.
+    let (out, json) = scan_report(&dir, &["--max-archive-depth", "1"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(locations(&json), vec![]);
+    assert_eq!(json["summary"]["skipped_binary"], 1);
+    // None: the archive itself is binary content.
+    let (_, json) = scan_report(&dir, &["--max-archive-depth", "0"]);
+    assert_eq!(locations(&json), vec![]);
+    assert_eq!(json["summary"]["skipped_binary"], 1);
+    assert_eq!(json["summary"]["files_scanned"], 0);
+}
+
+#[test]
+fn a_zip_bomb_is_a_warning_and_what_came_before_it_is_scanned() {
+    let dir = Dir::new();
+    let zeros = vec![0u8; 1 << 20];
+    let first = env(ENV_TOKEN);
+    let last = env(EXTRA_TOKEN);
+    let mut entries: Vec<(String, &[u8])> = vec![("a/first.env".to_string(), &first)];
+    for i in 0..12 {
+        entries.push((format!("zeros/{i:02}.bin"), &zeros));
+    }
+    entries.push(("z/last.env".to_string(), &last));
+    let entries: Vec<(&str, &[u8])> = entries.iter().map(|(n, d)| (n.as_str(), *d)).collect();
+    let bomb = zip(&entries);
+    assert!(bomb.len() < 64 << 10, "{}", bomb.len());
+    dir.create("bomb.zip", &bomb);
+    // A gzip of 16 MiB of zeros: a stream, not a zip.
+    dir.create("zeros.log.gz", gz(&vec![0u8; 16 << 20]));
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&json),
+        vec![loc(RULE, "bomb.zip!a/first.env", 2, 7)]
+    );
+    // An archive may expand to 100 times its size, and at least 4 MiB.
+    let bomb_notice = |path: &str, size: u64| {
+        (
+            "warning".to_string(),
+            "archive-skipped".to_string(),
+            path.to_string(),
+            format!(
+                "the archive expands past {} bytes (100 times its {size} bytes, at least \
+                 4194304 and at most 536870912): a decompression bomb? the rest is not scanned",
+                (size * 100).max(4 << 20)
+            ),
+        )
+    };
+    let gz_size = std::fs::metadata(dir.path().join("zeros.log.gz"))
+        .unwrap()
+        .len();
+    assert!(gz_size * 100 < 16 << 20, "{gz_size}");
+    assert_eq!(
+        notices(&json),
+        vec![
+            bomb_notice("bomb.zip!zeros/03.bin", bomb.len() as u64),
+            bomb_notice("zeros.log.gz!zeros.log", gz_size),
+        ]
+    );
+    assert_eq!(json["summary"]["skipped_in_archives"], 2);
+    let text = dir.cmd().args(["scan", "."]).run();
+    assert!(
+        text.stderr.contains("; skipped 5 binary, 2 in archives"),
+        "{}",
+        text.stderr
+    );
+}
+
+#[test]
+fn tar_names_that_climb_out_are_reported_as_they_are_and_never_written() {
+    let dir = Dir::new();
+    let secret = env(ENV_TOKEN);
+    let evil = tar(&[
+        ("../../outside/secret.env", &secret),
+        ("/etc/leak.env", &secret),
+        ("esc\x1b]0;pwned\x07.env", &secret),
+    ]);
+    dir.create("scan/evil.tar", &evil);
+    let out = dir.cmd().args(["scan", "scan", "--format", "json"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&out.json()),
+        vec![
+            loc(RULE, "scan/evil.tar!../../outside/secret.env", 2, 7),
+            loc(RULE, "scan/evil.tar!/etc/leak.env", 2, 7),
+            loc(RULE, "scan/evil.tar!esc\x1b]0;pwned\x07.env", 2, 7),
+        ]
+    );
+    // Nothing was unpacked anywhere.
+    let mut found: Vec<String> = walk_names(dir.path());
+    found.sort();
+    assert_eq!(found, vec!["scan", "scan/evil.tar"]);
+    assert!(!std::path::Path::new("/etc/leak.env").exists());
+    // The terminal sees the control characters as escapes.
+    let text = dir.cmd().args(["scan", "scan"]).run();
+    assert!(
+        text.stdout
+            .contains("scan/evil.tar!esc\\x1b]0;pwned\\x07.env:2:7"),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains('\x1b'), "{}", text.stdout);
+}
+
+/// Every path under `root`, relative to it.
+fn walk_names(root: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            if p.is_dir() {
+                stack.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_corrupt_archive_is_an_error_notice_and_the_scan_goes_on() {
+    let dir = Dir::new();
+    let secret = env(ENV_TOKEN);
+    let good = zip(&[("ok.env", &secret)]);
+    dir.create("good.zip", &good);
+    dir.create("cut.zip", &good[..good.len() / 2]);
+    // The first entry is whole, the second is cut short: the first is
+    // scanned, the damage reported.
+    let other = env(EXTRA_TOKEN);
+    let tarred = tar(&[("first.env", &secret), ("second.env", &other)]);
+    dir.create("cut.tar", &tarred[..1024 + 512 + 10]);
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&json),
+        vec![
+            loc(RULE, "cut.tar!first.env", 2, 7),
+            loc(RULE, "good.zip!ok.env", 2, 7),
+        ]
+    );
+    let found = notices(&json);
+    let shown: Vec<(&str, &str, &str)> = found
+        .iter()
+        .map(|(l, k, p, _)| (l.as_str(), k.as_str(), p.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            ("error", "corrupt-archive", "cut.tar!second.env"),
+            ("error", "corrupt-archive", "cut.zip"),
+        ]
+    );
+    assert!(
+        found[1]
+            .3
+            .starts_with("corrupt zip archive: invalid Zip archive: "),
+        "{found:?}"
+    );
+    assert_eq!(json["summary"]["corrupt_archives"], 2);
+    assert!(
+        out.stderr
+            .contains("leakproof: warning: cut.zip: corrupt zip archive"),
+        "{}",
+        out.stderr
+    );
+    // --strict: the scan cannot be trusted, as for an unreadable file.
+    let strict = dir.cmd().args(["scan", ".", "--strict"]).run();
+    assert_eq!(strict.code, 2, "{}", strict.stderr);
+}
+
+#[test]
+fn inner_paths_reach_every_format_and_the_fingerprint() {
+    let dir = Dir::new();
+    let entries: &[(&str, &[u8])] = &[("d/app.env", &env(ENV_TOKEN))];
+    dir.create("a.zip", zip(entries));
+    dir.create("b.zip", zip(entries));
+    let (_, json) = scan_report(&dir, &[]);
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings[0]["path"], "a.zip!d/app.env");
+    assert_eq!(findings[0]["fingerprint_path"], "a.zip!d/app.env");
+    // The same entry in two archives: two fingerprints.
+    assert_ne!(findings[0]["fingerprint"], findings[1]["fingerprint"]);
+    let sarif = dir.cmd().args(["scan", ".", "--format", "sarif"]).run();
+    let sarif = sarif.json();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "a.zip!d/app.env"
+    );
+    let github = dir.cmd().args(["scan", ".", "--format", "github"]).run();
+    assert!(
+        github
+            .stdout
+            .starts_with("::error file=a.zip!d/app.env,line=2,col=7,"),
+        "{}",
+        github.stdout
+    );
+    // An ignore file entry of the inner path's fingerprint suppresses it,
+    // and --show-suppressed lists it at the inner path.
+    let fingerprint = findings[0]["fingerprint"].as_str().unwrap();
+    dir.create(".leakproofignore", format!("{fingerprint}\n"));
+    let (_, json) = scan_report(&dir, &["--show-suppressed"]);
+    assert_eq!(locations(&json), vec![loc(RULE, "b.zip!d/app.env", 2, 7)]);
+    let suppressed: Vec<(&str, &str, &str)> = json["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["rule_id"].as_str().unwrap(),
+                s["path"].as_str().unwrap(),
+                s["mechanism"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        suppressed,
+        vec![
+            ("generic-secret", "a.zip!d/app.env", "superseded"),
+            (RULE, "a.zip!d/app.env", "ignore-file"),
+            ("generic-secret", "b.zip!d/app.env", "superseded"),
+        ]
+    );
+    assert_eq!(json["summary"]["suppressed"]["ignore-file"], 1);
+    assert_eq!(json["summary"]["suppressed"]["superseded"], 2);
+}
+
+#[test]
+fn archives_in_git_history_are_scanned_at_their_inner_path() {
+    let dir = repo();
+    dir.create("dist/app.zip", zip(&[("conf/app.env", &env(ENV_TOKEN))]));
+    let first = commit(&dir, "add the bundle");
+    dir.create("dist/app.zip", zip(&[("conf/app.env", b"TOKEN=\n")]));
+    commit(&dir, "empty the bundle");
+    let out = dir.cmd().args(["git", "--format", "json"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc(RULE, "dist/app.zip!conf/app.env", 2, 7)]
+    );
+    assert_eq!(json["findings"][0]["commit"], first.as_str());
+    // The same bytes from standard input: at `-!entry`.
+    let out = dir
+        .cmd()
+        .args(["scan", "-", "--format", "json"])
+        .stdin(zip(&[("conf/app.env", &env(ENV_TOKEN))]))
+        .run();
+    assert_eq!(
+        locations(&out.json()),
+        vec![loc(RULE, "-!conf/app.env", 2, 7)]
+    );
+}
