@@ -42,8 +42,11 @@ pub const RATIO_FLOOR: u64 = 4 << 20;
 /// An outermost archive expands to at most this many bytes in all.
 pub const MAX_EXPANDED: u64 = 512 << 20;
 
-/// An outermost archive holds at most this many entries in all.
-pub const MAX_ENTRIES: u64 = 100_000;
+/// An outermost archive holds at most this many entries in all: every
+/// zip without zip64 extensions, and the largest jars. A zip's directory
+/// costs some 700 bytes of memory per entry once read, so a zip that
+/// declares more is not opened at all.
+pub const MAX_ENTRIES: u64 = 1 << 16;
 
 /// Memory an xz decoder may use, in KiB: enough for `xz -9` (a 64 MiB
 /// dictionary); a stream that needs more is not decoded.
@@ -271,7 +274,19 @@ impl Expander<'_, '_> {
         }
     }
 
-    fn zip<R: Read + Seek>(&mut self, reader: R, inner: &str, depth: u32) {
+    fn zip<R: Read + Seek>(&mut self, mut reader: R, inner: &str, depth: u32) {
+        let declared = zip_entries(&mut reader).unwrap_or(0);
+        if declared > MAX_ENTRIES.saturating_sub(self.entries) {
+            let notice = Notice::new(
+                NoticeKind::ArchiveSkipped,
+                self.shown(inner),
+                format!(
+                    "the zip declares {declared} entries, more than the limit of {MAX_ENTRIES} \
+                     archive entries; not scanned"
+                ),
+            );
+            return self.stop(notice);
+        }
         let mut archive = match zip::ZipArchive::new(reader) {
             Ok(archive) => archive,
             Err(e) => return self.corrupt(inner, Kind::Zip, &e.to_string()),
@@ -487,6 +502,39 @@ impl Expander<'_, '_> {
             self.sink.skipped(notice);
         }
     }
+}
+
+/// How many entries the zip in `reader` declares in its end of central
+/// directory record (zip64 too), read from its last bytes before the zip
+/// crate reads the whole directory into memory; `None` when there is no
+/// such record (the zip crate then says what is wrong).
+fn zip_entries<R: Read + Seek>(reader: &mut R) -> Option<u64> {
+    /// The record's fixed part plus the longest comment.
+    const TAIL: u64 = 22 + 0xffff;
+    let len = reader.seek(SeekFrom::End(0)).ok()?;
+    let start = len.saturating_sub(TAIL);
+    reader.seek(SeekFrom::Start(start)).ok()?;
+    let mut tail = Vec::new();
+    reader.by_ref().take(TAIL).read_to_end(&mut tail).ok()?;
+    let at = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let record = tail.get(at..at + 22)?;
+    let count = u64::from(u16::from_le_bytes([record[10], record[11]]));
+    if count != 0xffff {
+        return Some(count);
+    }
+    // Zip64: a locator just before the record points at the zip64 record.
+    let locator = tail.get(at.checked_sub(20)?..at)?;
+    if !locator.starts_with(b"PK\x06\x07") {
+        return Some(count);
+    }
+    let offset = u64::from_le_bytes(locator[8..16].try_into().ok()?);
+    reader.seek(SeekFrom::Start(offset)).ok()?;
+    let mut record = [0u8; 40];
+    reader.read_exact(&mut record).ok()?;
+    if !record.starts_with(b"PK\x06\x06") {
+        return Some(count);
+    }
+    Some(u64::from_le_bytes(record[32..40].try_into().ok()?))
 }
 
 /// The name inside `outer` (a path shown to the user, perhaps itself

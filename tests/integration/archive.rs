@@ -420,3 +420,28 @@ fn archives_in_git_history_are_scanned_at_their_inner_path() {
         vec![loc(RULE, "-!conf/app.env", 2, 7)]
     );
 }
+
+#[test]
+fn a_zip_that_declares_too_many_entries_is_not_opened() {
+    let dir = Dir::new();
+    let names: Vec<String> = (0..=65_536).map(|i| format!("{i:x}")).collect();
+    let mut entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+    let secret = env(ENV_TOKEN);
+    entries.push(("app.env", &secret));
+    dir.create("many.zip", zip(&entries));
+    dir.create("few.zip", zip(&entries[65_530..]));
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(locations(&json), vec![loc(RULE, "few.zip!app.env", 2, 7)]);
+    assert_eq!(
+        notices(&json),
+        vec![(
+            "warning".to_string(),
+            "archive-skipped".to_string(),
+            "many.zip".to_string(),
+            "the zip declares 65538 entries, more than the limit of 65536 archive entries; \
+             not scanned"
+                .to_string()
+        )]
+    );
+}
