@@ -1,6 +1,6 @@
 //! Property-based tests (issue #12): whatever bytes or text the engine, the
 //! rule loader, the config, baseline and ignore-file parsers, the DER
-//! decoder and the escaping get, they return (a result or an error), never
+//! decoder, the archive reader and the escaping get, they return (a result or an error), never
 //! panic, and take bounded time.
 //!
 //! Each property runs 64 cases by default so `cargo test` stays quick;
@@ -17,6 +17,8 @@ use leakproof::filter::baseline::{self, Baseline, Entry};
 use leakproof::filter::ignore::IgnoreList;
 use leakproof::report::escape;
 use leakproof::rules::RuleSet;
+use leakproof::source::archive::{self, ArchiveOptions, Input};
+use leakproof::source::{Blob, Notice, Origin, Sink};
 use proptest::prelude::*;
 
 /// Cases per property: `PROPTEST_CASES`, or 64.
@@ -75,8 +77,126 @@ fn scan_is_bounded(data: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// One archive of each kind (and nested ones), each holding a token.
+static ARCHIVES: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
+    use std::io::Write;
+    let text = b"TOKEN=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\n".repeat(40);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for name in ["a.env", "b/c.env"] {
+        w.start_file(name, opts).unwrap();
+        w.write_all(&text).unwrap();
+    }
+    let zipped = w.finish().unwrap().into_inner();
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in [("a.env", &text), ("inner.zip", &zipped)] {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, name, data.as_slice()).unwrap();
+    }
+    let tarred = b.into_inner().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tarred).unwrap();
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    bz.write_all(&tarred).unwrap();
+    let mut xz =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).unwrap();
+    xz.write_all(&tarred).unwrap();
+    let zst = ruzstd::encoding::compress_to_vec(
+        tarred.as_slice(),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    vec![
+        zipped,
+        tarred,
+        gz.finish().unwrap(),
+        bz.finish().unwrap(),
+        xz.finish().unwrap(),
+        zst,
+    ]
+});
+
+/// A sink that only counts.
+#[derive(Default)]
+struct Count {
+    bytes: usize,
+}
+
+impl Sink for Count {
+    fn blob(&mut self, blob: Blob<'_>) {
+        self.bytes += blob.data.len();
+    }
+    fn notice(&mut self, _: Notice) {}
+}
+
+/// Expands `data` if it is an archive (three levels deep, entries of at
+/// most 1 MiB): the bytes handed on and the time it took.
+fn expand_counting(data: &[u8]) -> Option<(usize, Duration)> {
+    let kind = archive::detect(data)?;
+    let opts = ArchiveOptions {
+        max_depth: 3,
+        max_entry_size: 1 << 20,
+    };
+    let mut sink = Count::default();
+    let started = Instant::now();
+    archive::expand(
+        Input::Bytes(data),
+        kind,
+        &Origin::Stdin,
+        None,
+        opts,
+        &mut sink,
+    );
+    Some((sink.bytes, started.elapsed()))
+}
+
+/// Expands `data` if it is an archive: never a panic, bounded time, and
+/// never more bytes handed on than the expansion limit.
+fn expansion_is_bounded(data: &[u8]) -> Result<(), TestCaseError> {
+    let Some((bytes, elapsed)) = expand_counting(data) else {
+        return Ok(());
+    };
+    prop_assert!(
+        elapsed < SCAN_BOUND,
+        "{} bytes took {elapsed:?}",
+        data.len()
+    );
+    prop_assert!(bytes as u64 <= archive::RATIO_FLOOR.max(data.len() as u64 * archive::MAX_RATIO));
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    #[test]
+    fn the_archive_reader_takes_damaged_archives(
+        which in 0usize..6,
+        flips in prop::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 0..6),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        let mut data = ARCHIVES[which].clone();
+        // The magic stays, so the damage reaches the decoders.
+        for (at, mask) in flips {
+            let i = 8 + at.index(data.len() - 8);
+            data[i] ^= mask;
+        }
+        if let Some(cut) = cut {
+            data.truncate(8 + cut.index(data.len() - 7));
+        }
+        expansion_is_bounded(&data)?;
+    }
+
+    #[test]
+    fn the_archive_reader_takes_any_bytes_after_a_magic(
+        magic in prop::sample::select(vec![
+            &b"PK\x03\x04"[..], b"\x1f\x8b\x08", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd",
+            b"BZh91AY&SY\x00",
+        ]),
+        rest in prop::collection::vec(any::<u8>(), 0..4096),
+    ) {
+        expansion_is_bounded(&[magic, &rest].concat())?;
+    }
 
     #[test]
     fn the_engine_takes_any_bytes(data in prop::collection::vec(any::<u8>(), 0..65536)) {
@@ -171,5 +291,19 @@ proptest! {
         for l in escape::lines(&text).split('\n') {
             prop_assert!(!l.trim_start().starts_with("::"), "{l:?}");
         }
+    }
+}
+
+#[test]
+fn the_intact_archives_hand_on_every_entry() {
+    // Two entries of 40 lines in the zip; in the tar, one and the zip's two.
+    let line = "TOKEN=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\n".len() * 40;
+    for (i, data) in ARCHIVES.iter().enumerate() {
+        let (bytes, _) = expand_counting(data).unwrap();
+        assert_eq!(
+            bytes,
+            if i == 0 { 2 * line } else { 3 * line },
+            "archive {i}"
+        );
     }
 }
