@@ -445,3 +445,41 @@ fn a_zip_that_declares_too_many_entries_is_not_opened() {
         )]
     );
 }
+
+#[test]
+fn an_archive_copied_in_history_and_a_staged_archive_are_reported_at_each_inner_path() {
+    let dir = repo();
+    let bundle = zip(&[("conf/app.env", &env(ENV_TOKEN))]);
+    dir.create("dist/app.zip", &bundle);
+    let first = commit(&dir, "add the bundle");
+    // The same blob at a second path: scanned once, reported at both.
+    dir.create("backup/app-old.zip", &bundle);
+    let second = commit(&dir, "back it up");
+    let out = dir.cmd().args(["git", "--format", "json"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![
+            loc(RULE, "backup/app-old.zip!conf/app.env", 2, 7),
+            loc(RULE, "dist/app.zip!conf/app.env", 2, 7),
+        ]
+    );
+    assert_eq!(json["findings"][0]["commit"], second.as_str());
+    assert_eq!(json["findings"][1]["commit"], first.as_str());
+    // A staged archive is reported whole: its entries have no added lines.
+    dir.create(
+        "new/other.tar.gz",
+        gz(&tar(&[("x.env", &env(EXTRA_TOKEN))])),
+    );
+    crate::git::git(&dir, &["add", "new/other.tar.gz"]);
+    let out = dir
+        .cmd()
+        .args(["git", "--staged", "--format", "json"])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&out.json()),
+        vec![loc(RULE, "new/other.tar.gz!x.env", 2, 7)]
+    );
+}
