@@ -53,6 +53,10 @@ pub struct Suppressed {
     pub mechanism: &'static str,
     /// Why, in words.
     pub reason: String,
+    /// The encodings the candidate was found under, as in
+    /// [`Finding::decoding`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoding: Option<String>,
     /// The file that holds the entry that dropped it (pack, config, ignore
     /// file or baseline); empty for entropy, validators and inline markers.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -178,6 +182,7 @@ impl Scanner {
                     mechanism: reason.mechanism(),
                     source: reason.source().to_string(),
                     reason: reason.to_string(),
+                    decoding: f.decoding,
                     fingerprint: f.fingerprint,
                 }),
                 None => outcome.findings.push(f),
@@ -282,6 +287,7 @@ impl Scanner {
                         .check(&data[line_start..line_end], previous, &fingerprint)
                 })
             });
+            let decoding = cand.decoded.as_ref().map(|d| d.chain.join(" > "));
             if let Some(reason) = suppression {
                 out.suppressed.push(Suppressed {
                     rule_id: rule.id.clone(),
@@ -291,6 +297,7 @@ impl Scanner {
                     mechanism: reason.mechanism(),
                     source: reason.source().to_string(),
                     reason: reason.to_string(),
+                    decoding,
                     fingerprint,
                 });
                 continue;
@@ -337,7 +344,7 @@ impl Scanner {
                 secret: shown,
                 matched,
                 entropy: (cand.entropy * 1000.0).round() / 1000.0,
-                decoding: cand.decoded.as_ref().map(|d| d.chain.join(" > ")),
+                decoding,
                 commit: commit.cloned(),
                 context,
             });

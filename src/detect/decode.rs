@@ -1,19 +1,33 @@
-//! Encoded spans: where a blob holds text in base64 (standard or URL-safe),
-//! the decoded text, and how each decoded byte maps back to the encoded
-//! bytes, so a secret found in decoded text is reported where its encoding
-//! stands.
+//! Encoded spans: where a blob holds text under an encoding, the decoded
+//! text, and how each decoded byte maps back to the encoded bytes, so a
+//! secret found in decoded text is reported where its encoding stands.
 //!
-//! Only spans that can carry a secret are decoded: a bounded length, one
-//! alphabet, and decoded bytes that are text (UTF-8 without control
-//! characters). Hashes, integrity strings, images and fonts decode to
+//! Encodings: standard and URL-safe base64, hex, percent-encoding,
+//! backslash escapes in string literals (JSON, JavaScript, Python, C:
+//! `\n`, `\"`, `\uXXXX`, `\xXX`, ...) and HTML/XML character references.
+//!
+//! Candidate spans are found cheaply (a byte-class table for base64 and
+//! hex runs, `memchr` for `%`, `\` and `&`) and only spans that can carry
+//! a secret are decoded: a bounded length, one alphabet, and decoded bytes
+//! that are text. Hashes, integrity strings, images and fonts decode to
 //! binary and are dropped, most after their first few bytes; data URIs
-//! other than `text/plain` (images, fonts, source maps) are not decoded.
+//! other than `text/plain` and source maps are not decoded at all.
 
 use std::ops::Range;
 
-/// Shortest encoded span decoded: 16 characters carry 12 bytes, shorter
-/// than any token a rule accepts on its own.
-const MIN_SPAN: usize = 16;
+use memchr::{memchr, memchr_iter, memrchr};
+
+/// Shortest base64 span decoded: 20 characters carry 15 bytes, shorter
+/// than any credential a rule accepts with its name or prefix.
+const MIN_SPAN: usize = 20;
+
+/// Shortest hex span decoded: 32 digits carry 16 bytes. Shorter hex is
+/// an id or a short digest, never a whole credential.
+const MIN_HEX: usize = 32;
+
+/// Shortest percent-encoded, escaped or entity-encoded text decoded: no
+/// secret a rule accepts is shorter.
+const MIN_TEXT: usize = 8;
 
 /// Longest encoded span decoded (64 KiB): room for a Kubernetes secret
 /// holding a whole config file or a PEM bundle; longer runs are embedded
@@ -22,6 +36,9 @@ const MAX_SPAN: usize = 64 << 10;
 
 /// How far back from a `base64,` a data URI's `data:` is looked for.
 const DATA_URI_LOOKBACK: usize = 128;
+
+/// How far into a blob a source map's `"version": 3` is looked for.
+const SOURCE_MAP_HEAD: usize = 64;
 
 const ALNUM: u8 = 1;
 const STD: u8 = 2;
@@ -59,6 +76,24 @@ fn sextet(c: u8) -> u8 {
     }
 }
 
+/// The value of a hex digit.
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The byte written by the two hex digits at the start of `s`.
+fn hex_byte(s: &[u8]) -> Option<u8> {
+    match s {
+        [h, l, ..] => Some(hex_digit(*h)? << 4 | hex_digit(*l)?),
+        _ => None,
+    }
+}
+
 /// Checks decoded bytes one at a time for text: printable ASCII, tab,
 /// line breaks, and well-formed UTF-8 sequences (their lead and
 /// continuation bytes; overlong forms and surrogates are left to a final
@@ -86,9 +121,51 @@ impl Text {
     }
 }
 
-/// For each decoded byte, the range of encoded bytes (relative to the
-/// span) that carry it.
-type ByteMap = Vec<(u32, u32)>;
+/// Decoded bytes and, for each, the range of encoded bytes (relative to
+/// the span) that carry it.
+#[derive(Default)]
+struct Output {
+    bytes: Vec<u8>,
+    map: Vec<(u32, u32)>,
+}
+
+impl Output {
+    fn with_capacity(n: usize) -> Output {
+        Output {
+            bytes: Vec::with_capacity(n),
+            map: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, b: u8, from: Range<usize>) {
+        self.bytes.push(b);
+        self.map.push((from.start as u32, from.end as u32));
+    }
+
+    /// Pushes `c` as UTF-8; a control character other than tab and line
+    /// breaks is written as a space, which no rule matches inside a
+    /// secret.
+    fn push_char(&mut self, c: char, from: Range<usize>) {
+        let c = if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+            ' '
+        } else {
+            c
+        };
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            self.push(b, from.clone());
+        }
+    }
+
+    fn into_decoded(self, encoding: &'static str, span: Range<usize>) -> Decoded {
+        Decoded {
+            encoding,
+            span,
+            bytes: self.bytes,
+            map: self.map,
+        }
+    }
+}
 
 /// One decoded span of a blob.
 #[derive(Debug, Clone)]
@@ -99,8 +176,9 @@ pub struct Decoded {
     pub span: Range<usize>,
     /// The decoded text.
     pub bytes: Vec<u8>,
-    /// Where each decoded byte comes from.
-    map: ByteMap,
+    /// For each decoded byte, the encoded bytes (relative to the span)
+    /// that carry it.
+    map: Vec<(u32, u32)>,
 }
 
 impl Decoded {
@@ -115,6 +193,33 @@ impl Decoded {
         };
         self.span.start + start as usize..self.span.start + end.max(start) as usize
     }
+}
+
+/// Finds the encoded spans of `data` that decode to text and hands each
+/// to `each`, one at a time (so only one decoded span is held at once):
+/// base64 and hex runs first, then percent-encoded, escaped and
+/// entity-encoded text.
+pub fn find(data: &[u8], each: &mut dyn FnMut(Decoded)) {
+    if is_source_map(data) {
+        return;
+    }
+    runs(data, each);
+    percent(data, each);
+    escapes(data, each);
+    entities(data, each);
+}
+
+/// Whether `data` is a source map (`{"version": 3, ...}`): its mappings
+/// are base64 VLQ and its `sourcesContent` is source code already
+/// scanned where it lives.
+fn is_source_map(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(SOURCE_MAP_HEAD)];
+    let head: Vec<u8> = head
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    head.starts_with(b"{") && memchr::memmem::find(&head, b"\"version\":3").is_some()
 }
 
 /// Whether the span at `start` is the payload of a data URI that is not
@@ -133,14 +238,13 @@ fn in_data_uri(data: &[u8], start: usize) -> bool {
 
 /// Decodes `span` (one alphabet, `pad` `=` after it) as base64, or `None`
 /// when it is not text.
-fn base64(span: &[u8], pad: usize) -> Option<(Vec<u8>, ByteMap)> {
+fn base64(span: &[u8], pad: usize) -> Option<Output> {
     match (span.len() % 4, pad) {
         (1, _) => return None,
         (0, 0) | (2, 2) | (3, 1) | (2, 0) | (3, 0) => {}
         _ => return None,
     }
-    let mut bytes = Vec::with_capacity(span.len() / 4 * 3 + 2);
-    let mut map = Vec::with_capacity(bytes.capacity());
+    let mut out = Output::with_capacity(span.len() / 4 * 3 + 2);
     let mut text = Text::default();
     let mut acc: u32 = 0;
     let mut bits = 0u32;
@@ -156,61 +260,392 @@ fn base64(span: &[u8], pad: usize) -> Option<(Vec<u8>, ByteMap)> {
             }
             // The byte's first bit is in the character `bits + 8` bits back.
             let first = i - (bits as usize + 8 - 1) / 6;
-            bytes.push(b);
-            map.push((first as u32, i as u32 + 1));
+            out.push(b, first..i + 1);
         }
     }
     // Leftover bits of the last character must be zero in canonical base64.
     if acc != 0 {
         return None;
     }
-    std::str::from_utf8(&bytes).ok()?;
-    Some((bytes, map))
+    std::str::from_utf8(&out.bytes).ok()?;
+    Some(out)
 }
 
-/// Finds and decodes the base64 spans of `data` that hold text.
-pub fn find(data: &[u8], out: &mut Vec<Decoded>) {
+/// Decodes `span` (hex digits of one case, even in number) as hex, or
+/// `None` when it is not text.
+fn hex(span: &[u8]) -> Option<Output> {
+    let mut out = Output::with_capacity(span.len() / 2);
+    let mut text = Text::default();
+    for (i, pair) in span.chunks_exact(2).enumerate() {
+        let b = hex_byte(pair)?;
+        if !text.accepts(b) {
+            return None;
+        }
+        out.push(b, 2 * i..2 * i + 2);
+    }
+    std::str::from_utf8(&out.bytes).ok()?;
+    Some(out)
+}
+
+/// Whether `run` is hex digits of one letter case, even in number.
+fn is_hex(run: &[u8]) -> bool {
+    let (mut lower, mut upper) = (false, false);
+    for &c in run {
+        match c {
+            b'0'..=b'9' => {}
+            b'a'..=b'f' => lower = true,
+            b'A'..=b'F' => upper = true,
+            _ => return false,
+        }
+    }
+    run.len() % 2 == 0 && !(lower && upper)
+}
+
+/// Base64 and hex: runs of one alphabet, decoded when they are text.
+///
+/// Only every [`MIN_SPAN`]th byte is probed: any run long enough holds
+/// one of them, so most short words cost one table lookup each.
+fn runs(data: &[u8], each: &mut dyn FnMut(Decoded)) {
     let n = data.len();
-    let mut i = 0;
-    while i < n {
-        if CLASS[data[i] as usize] == 0 {
-            i += 1;
+    // Bytes before `done` are examined; the next probe.
+    let mut done = 0;
+    let mut probe = MIN_SPAN - 1;
+    // Whether all of `data[range]` is of the alphabet (no branch per byte).
+    let full = |range: Range<usize>| {
+        data.get(range).is_some_and(|w| {
+            w.iter()
+                .fold(true, |all, &b| all & (CLASS[b as usize] != 0))
+        })
+    };
+    const HALF: usize = MIN_SPAN / 2;
+    while probe < n {
+        // A run long enough holds `HALF` bytes before the probe or
+        // `HALF` from it on.
+        if CLASS[data[probe] as usize] == 0
+            || !(probe >= done + HALF && full(probe - HALF..probe) || full(probe..probe + HALF))
+        {
+            probe += MIN_SPAN;
             continue;
         }
-        let start = i;
         let mut kinds = 0;
-        while i < n {
-            let class = CLASS[data[i] as usize];
-            if class == 0 {
-                break;
+        let mut start = probe;
+        while start > done && CLASS[data[start - 1] as usize] != 0 {
+            start -= 1;
+            kinds |= CLASS[data[start] as usize];
+        }
+        let mut end = probe;
+        let short = n.min(probe + 2 * MIN_SPAN);
+        while end < short && CLASS[data[end] as usize] != 0 {
+            kinds |= CLASS[data[end] as usize];
+            end += 1;
+        }
+        if end == short {
+            // A long run (a token, an embedded binary): 32 bytes at a time.
+            while let Some(chunk) = data.get(end..end + 32) {
+                let (other, std, url) = chunk.iter().fold((false, false, false), |acc, &b| {
+                    let (std, url) = (b == b'+' || b == b'/', b == b'-' || b == b'_');
+                    (
+                        acc.0 | !(b.is_ascii_alphanumeric() | std | url),
+                        acc.1 | std,
+                        acc.2 | url,
+                    )
+                });
+                if other {
+                    break;
+                }
+                kinds |= ALNUM | if std { STD } else { 0 } | if url { URL } else { 0 };
+                end += 32;
             }
-            kinds |= class;
-            i += 1;
+            while end < n && CLASS[data[end] as usize] != 0 {
+                kinds |= CLASS[data[end] as usize];
+                end += 1;
+            }
         }
-        let end = i;
         let mut pad = 0;
-        while pad < 2 && i < n && data[i] == b'=' {
+        while pad < 2 && end + pad < n && data[end + pad] == b'=' {
             pad += 1;
+        }
+        done = end + pad;
+        probe = done + MIN_SPAN - 1;
+        if let Some(d) = run(data, start..end, kinds, pad) {
+            each(d);
+        }
+    }
+}
+
+/// The decoded text of the run `span` of `data` (its byte classes
+/// `kinds`, `pad` `=` after it), if it is base64 or hex text.
+fn run(data: &[u8], span: Range<usize>, kinds: u8, pad: usize) -> Option<Decoded> {
+    let (start, end) = (span.start, span.end);
+    if !(MIN_SPAN..=MAX_SPAN).contains(&span.len()) || kinds & (STD | URL) == STD | URL {
+        return None;
+    }
+    let run = &data[span];
+    if kinds == ALNUM && pad == 0 {
+        let digits = run
+            .strip_prefix(b"0x")
+            .or_else(|| run.strip_prefix(b"0X"))
+            .unwrap_or(run);
+        if digits.len() >= MIN_HEX && is_hex(digits) {
+            let at = end - digits.len();
+            return hex(digits).map(|out| out.into_decoded("hex", at..end));
+        }
+    }
+    if in_data_uri(data, start) {
+        return None;
+    }
+    let encoding = if kinds & URL != 0 {
+        "base64url"
+    } else {
+        "base64"
+    };
+    base64(run, pad).map(|out| out.into_decoded(encoding, start..end + pad))
+}
+
+/// Whether `b` can stand in a URL or a form value (and so in a
+/// percent-encoded run): printable ASCII other than quotes, brackets,
+/// angle brackets and the backslash.
+fn url_byte(b: u8) -> bool {
+    (0x21..0x7f).contains(&b)
+        && !matches!(
+            b,
+            b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\' | b'(' | b')' | b'{' | b'}' | b'[' | b']'
+        )
+}
+
+/// Percent-encoding: runs of URL characters holding at least one `%XX`,
+/// decoded when the result is text.
+fn percent(data: &[u8], each: &mut dyn FnMut(Decoded)) {
+    let mut done = 0;
+    for at in memchr_iter(b'%', data) {
+        if at < done || hex_byte(&data[at + 1..]).is_none() {
+            continue;
+        }
+        let floor = done.max(at.saturating_sub(MAX_SPAN / 2));
+        let mut start = at;
+        while start > floor && url_byte(data[start - 1]) {
+            start -= 1;
+        }
+        let ceiling = data.len().min(start + MAX_SPAN);
+        let mut end = at;
+        while end < ceiling && url_byte(data[end]) {
+            end += 1;
+        }
+        done = end;
+        if end - start < MIN_TEXT {
+            continue;
+        }
+        if let Some(out) = unpercent(&data[start..end]) {
+            each(out.into_decoded("percent", start..end));
+        }
+    }
+}
+
+/// Undoes the `%XX` of `span`, or `None` when the result is not text.
+fn unpercent(span: &[u8]) -> Option<Output> {
+    let mut out = Output::with_capacity(span.len());
+    let mut text = Text::default();
+    let mut i = 0;
+    while i < span.len() {
+        let (b, len) = match (span[i], hex_byte(&span[i + 1..])) {
+            (b'%', Some(b)) => (b, 3),
+            (b, _) => (b, 1),
+        };
+        if !text.accepts(b) {
+            return None;
+        }
+        out.push(b, i..i + len);
+        i += len;
+    }
+    std::str::from_utf8(&out.bytes).ok()?;
+    Some(out)
+}
+
+/// The password of a URL's user information as written before
+/// percent-encoding (`p%40ss` is `p@ss`), when `secret` holds a `%XX`
+/// and follows a `scheme://` in `matched`.
+pub fn url_password(matched: &[u8], secret: Range<usize>) -> Option<Vec<u8>> {
+    let value = &matched[secret.clone()];
+    memchr::memmem::find(&matched[..secret.start], b"://")?;
+    memchr_iter(b'%', value).find(|&at| hex_byte(&value[at + 1..]).is_some())?;
+    Some(unpercent(value)?.bytes)
+}
+
+/// The character written by the escape at the start of `s` (which starts
+/// after the backslash), and the escape's length after the backslash.
+fn escape(s: &[u8]) -> Option<(char, usize)> {
+    let hex_code = |digits: &[u8]| -> Option<u32> {
+        digits
+            .iter()
+            .try_fold(0u32, |acc, &d| Some(acc * 16 + u32::from(hex_digit(d)?)))
+    };
+    let c = match *s.first()? {
+        b'n' => '\n',
+        b't' => '\t',
+        b'r' => '\r',
+        b'"' => '"',
+        b'\'' => '\'',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'`' => '`',
+        b'b' | b'f' | b'v' | b'0' if !s.get(1).is_some_and(u8::is_ascii_digit) => ' ',
+        b'x' => return Some((char::from(hex_byte(s.get(1..)?)?), 3)),
+        b'u' if s.get(1) == Some(&b'{') => {
+            let close = s.iter().take(9).position(|&b| b == b'}')?;
+            let code = hex_code(&s[2..close]).filter(|_| close > 2)?;
+            return Some((char::from_u32(code)?, close + 1));
+        }
+        b'u' => {
+            let code = hex_code(s.get(1..5)?)?;
+            if (0xD800..0xDC00).contains(&code) {
+                // A surrogate pair: `\uD83D\uDE00`.
+                let low = s.get(5..7).filter(|p| p == b"\\u").and(s.get(7..11));
+                let low = hex_code(low?)?;
+                if !(0xDC00..0xE000).contains(&low) {
+                    return None;
+                }
+                let code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                return Some((char::from_u32(code)?, 11));
+            }
+            return Some((char::from_u32(code)?, 5));
+        }
+        _ => return None,
+    };
+    Some((c, 1))
+}
+
+/// Backslash escapes: the body of each string literal (between a quote
+/// and the next unescaped quote of the same kind on the line) that holds
+/// an escape, with its escapes undone.
+fn escapes(data: &[u8], each: &mut dyn FnMut(Decoded)) {
+    // Bytes before `done` are decoded already or hold no literal; the
+    // opening quote found last, and where the search for one stopped.
+    let mut done = 0;
+    let mut open: Option<usize> = None;
+    let mut searched = 0;
+    for at in memchr_iter(b'\\', data) {
+        if at < done {
+            continue;
+        }
+        let mut floor = done.max(searched).max(at.saturating_sub(MAX_SPAN));
+        if let Some(i) = memrchr(b'\n', &data[floor..at]) {
+            floor += i + 1;
+            open = None;
+        }
+        if let Some(q) = data[floor..at]
+            .iter()
+            .rposition(|&b| b == b'"' || b == b'\'')
+        {
+            open = Some(floor + q);
+        }
+        searched = at;
+        let Some(quote_at) = open else { continue };
+        let quote = data[quote_at];
+        let ceiling = data.len().min(quote_at + MAX_SPAN);
+        let mut i = quote_at + 1;
+        let mut close = None;
+        while i < ceiling {
+            match data[i] {
+                b'\\' => i += 2,
+                b'\n' => break,
+                b if b == quote => {
+                    close = Some(i);
+                    break;
+                }
+                _ => i += 1,
+            }
+        }
+        let Some(close) = close else {
+            // No closing quote on the line: nothing up to there is in
+            // a literal opened at `quote_at`.
+            done = i.min(ceiling);
+            open = None;
+            continue;
+        };
+        done = close + 1;
+        open = None;
+        searched = done;
+        let body = &data[quote_at + 1..close];
+        if body.len() < MIN_TEXT {
+            continue;
+        }
+        let mut out = Output::with_capacity(body.len());
+        let mut i = 0;
+        let mut changed = false;
+        while i < body.len() {
+            if body[i] == b'\\' {
+                if let Some((c, len)) = escape(&body[i + 1..]) {
+                    out.push_char(c, i..i + 1 + len);
+                    i += 1 + len;
+                    changed = true;
+                    continue;
+                }
+            }
+            out.push(body[i], i..i + 1);
             i += 1;
         }
-        let len = end - start;
-        if !(MIN_SPAN..=MAX_SPAN).contains(&len) || kinds & (STD | URL) == STD | URL {
+        if changed && out.bytes.len() >= MIN_TEXT {
+            each(out.into_decoded("escape", quote_at + 1..close));
+        }
+    }
+}
+
+/// The character written by the HTML/XML character reference at the
+/// start of `s` (`&quot;`, `&#34;`, `&#x22;`), and its length.
+fn entity(s: &[u8]) -> Option<(char, usize)> {
+    let end = s.iter().take(10).position(|&b| b == b';')?;
+    let name = &s[1..end];
+    let c = match name {
+        b"quot" => '"',
+        b"amp" => '&',
+        b"lt" => '<',
+        b"gt" => '>',
+        b"apos" => '\'',
+        b"nbsp" => ' ',
+        [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() => {
+            let code = hex
+                .iter()
+                .try_fold(0u32, |acc, &d| Some(acc * 16 + u32::from(hex_digit(d)?)))?;
+            char::from_u32(code)?
+        }
+        [b'#', digits @ ..] if !digits.is_empty() => {
+            let code = std::str::from_utf8(digits).ok()?.parse::<u32>().ok()?;
+            char::from_u32(code)?
+        }
+        _ => return None,
+    };
+    Some((c, end + 1))
+}
+
+/// HTML/XML character references: each line holding one, with its
+/// references undone.
+fn entities(data: &[u8], each: &mut dyn FnMut(Decoded)) {
+    let mut done = 0;
+    for at in memchr_iter(b'&', data) {
+        if at < done || entity(&data[at..]).is_none() {
             continue;
         }
-        if in_data_uri(data, start) {
-            continue;
+        let floor = done.max(at.saturating_sub(MAX_SPAN / 2));
+        let start = memrchr(b'\n', &data[floor..at]).map_or(floor, |i| floor + i + 1);
+        let ceiling = data.len().min(start + MAX_SPAN);
+        let end = memchr(b'\n', &data[at..ceiling]).map_or(ceiling, |i| at + i);
+        done = end;
+        let line = &data[start..end];
+        let mut out = Output::with_capacity(line.len());
+        let mut i = 0;
+        while i < line.len() {
+            if line[i] == b'&' {
+                if let Some((c, len)) = entity(&line[i..]) {
+                    out.push_char(c, i..i + len);
+                    i += len;
+                    continue;
+                }
+            }
+            out.push(line[i], i..i + 1);
+            i += 1;
         }
-        if let Some((bytes, map)) = base64(&data[start..end], pad) {
-            out.push(Decoded {
-                encoding: if kinds & URL != 0 {
-                    "base64url"
-                } else {
-                    "base64"
-                },
-                span: start..end + pad,
-                bytes,
-                map,
-            });
+        if out.bytes.len() >= MIN_TEXT {
+            each(out.into_decoded("html", start..end));
         }
     }
 }
@@ -221,7 +656,7 @@ mod tests {
 
     fn decoded(data: &[u8]) -> Vec<(&'static str, String, String)> {
         let mut out = Vec::new();
-        find(data, &mut out);
+        find(data, &mut |d| out.push(d));
         out.iter()
             .map(|d| {
                 (
@@ -282,7 +717,7 @@ mod tests {
     fn decoded_bytes_map_back_to_their_characters() {
         let data = b"x dXNlcjpwYXNzLXdvcmQrdGV4dD8= y";
         let mut out = Vec::new();
-        find(data, &mut out);
+        find(data, &mut |d| out.push(d));
         let d = &out[0];
         // "pass" is decoded bytes 5..9, carried by characters 6..12 of
         // the span: its first bits are in "p" ("cjpw" holds "r:p").
@@ -290,5 +725,104 @@ mod tests {
         let r = d.source(5..9);
         assert_eq!(&data[r], b"pwYXNz");
         assert_eq!(d.source(0..0), 2..2);
+    }
+
+    #[test]
+    fn hex_text_is_decoded_and_hex_digests_are_not() {
+        // "user:pass-word+text?" in hex, lower and upper case, and with 0x.
+        let data = b"a=757365723a706173732d776f72642b746578743f\n\
+            b=0X757365723A706173732D776F72642B746578743F\n\
+            c=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n\
+            d=757365723A706173732d776f72642b746578743f\n";
+        assert_eq!(
+            decoded(data),
+            [
+                (
+                    "hex",
+                    "757365723a706173732d776f72642b746578743f".to_string(),
+                    "user:pass-word+text?".to_string()
+                ),
+                (
+                    "hex",
+                    "757365723A706173732D776F72642B746578743F".to_string(),
+                    "user:pass-word+text?".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn percent_encoded_runs_are_decoded() {
+        let data =
+            b"<a href=\"/login?next=https%3A%2F%2Fci%3As3cr3t%40host%2F\">x</a> 100% sure %zz";
+        assert_eq!(
+            decoded(data),
+            [(
+                "percent",
+                "/login?next=https%3A%2F%2Fci%3As3cr3t%40host%2F".to_string(),
+                "/login?next=https://ci:s3cr3t@host/".to_string()
+            )]
+        );
+        // Binary behind the escapes is not text.
+        assert_eq!(decoded(b"x=%FF%D8%FF%E0%00%10JFIF"), []);
+    }
+
+    #[test]
+    fn escapes_in_string_literals_are_undone() {
+        let data = br#"{"text": ["secret: Xq7v\n", "ok"], "c": "{\"k\": \"v\\w\"}"}
+js = '\u0067\u0068\u{70}_\x41\uD83D\uDE00\t\'x\'';
+short = "\n"; path = C:\dir\file
+"#;
+        assert_eq!(
+            decoded(data),
+            [
+                (
+                    "escape",
+                    r"secret: Xq7v\n".to_string(),
+                    "secret: Xq7v\n".to_string()
+                ),
+                (
+                    "escape",
+                    r#"{\"k\": \"v\\w\"}"#.to_string(),
+                    r#"{"k": "v\w"}"#.to_string()
+                ),
+                (
+                    "escape",
+                    r"\u0067\u0068\u{70}_\x41\uD83D\uDE00\t\'x\'".to_string(),
+                    "ghp_A\u{1F600}\t'x'".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn html_character_references_are_undone_per_line() {
+        let data =
+            b"<p>plain</p>\n<i data-c=\"{&quot;key&quot;:&#32;&#x41;B}\">&amp;</i>\n&bogus; x\n";
+        assert_eq!(
+            decoded(data),
+            [(
+                "html",
+                "<i data-c=\"{&quot;key&quot;:&#32;&#x41;B}\">&amp;</i>".to_string(),
+                "<i data-c=\"{\"key\": AB}\">&</i>".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn source_maps_are_not_decoded() {
+        let map = br#"{ "version": 3, "sources": ["a.js"], "sourcesContent": ["const k = \"dXNlcjpwYXNzLXdvcmQrdGV4dD8=\";\n"], "mappings": "AAAA" }"#;
+        assert_eq!(decoded(map), []);
+    }
+
+    #[test]
+    fn escaped_bytes_map_back_to_their_escapes() {
+        let data = br#"x = "abcd\u0065fgh\n""#;
+        let mut out = Vec::new();
+        find(data, &mut |d| out.push(d));
+        let d = &out[0];
+        assert_eq!(d.bytes, b"abcdefgh\n");
+        assert_eq!(&data[d.source(4..5)], br"\u0065");
+        assert_eq!(&data[d.source(4..9)], br"\u0065fgh\n");
     }
 }

@@ -286,15 +286,17 @@ impl Engine {
     /// earlier version already held costs a hash instead of a search.
     pub fn scan_memo(&self, data: &[u8], memo: Option<&mut Memo>) -> Vec<Candidate> {
         let mut out = self.scan_plain(data, memo);
+        let plain = out.len();
         self.scan_decoded(data, self.decode_depth, &mut out);
-        self.finish(out)
+        self.finish(data, out, plain)
     }
 
     /// [`Engine::scan`], decoding `depth` encodings deep.
     fn scan_to_depth(&self, data: &[u8], depth: usize) -> Vec<Candidate> {
         let mut out = self.scan_plain(data, None);
+        let plain = out.len();
         self.scan_decoded(data, depth, &mut out);
-        self.finish(out)
+        self.finish(data, out, plain)
     }
 
     /// Scans the encoded spans of `data` that decode to text, to `depth`
@@ -304,9 +306,7 @@ impl Engine {
         if depth == 0 {
             return;
         }
-        let mut spans = Vec::new();
-        decode::find(data, &mut spans);
-        for span in spans {
+        decode::find(data, &mut |span| {
             for mut c in self.scan_to_depth(&span.bytes, depth - 1) {
                 let inner = &span.bytes;
                 let decoded = match c.decoded.take() {
@@ -332,7 +332,7 @@ impl Engine {
                     ..c
                 });
             }
-        }
+        });
     }
 
     /// Candidates in the plain bytes of `data`, unordered, found twice
@@ -508,7 +508,26 @@ impl Engine {
             if secret.is_empty() {
                 continue;
             }
-            let bytes = secret.as_bytes();
+            // A percent-encoded URL password is the decoded password.
+            let decoded = (self.decode_depth > 0)
+                .then(|| {
+                    let at = secret.start() - whole.start()..secret.end() - whole.start();
+                    let plain = decode::url_password(whole.as_bytes(), at.clone())?;
+                    let mut matched = whole.as_bytes()[..at.start].to_vec();
+                    matched.extend_from_slice(&plain);
+                    let secret_in_match = at.start..matched.len();
+                    matched.extend_from_slice(&whole.as_bytes()[at.end..]);
+                    Some(Box::new(DecodedMatch {
+                        chain: vec!["percent"],
+                        secret: plain,
+                        matched,
+                        secret_in_match,
+                    }))
+                })
+                .flatten();
+            let bytes = decoded
+                .as_ref()
+                .map_or(secret.as_bytes(), |d| &d.secret[..]);
             let entropy = entropy::shannon(bytes);
             let mut confidence = Confidence::Medium;
             let mut suppressed = None;
@@ -533,14 +552,19 @@ impl Engine {
                 entropy,
                 confidence,
                 suppressed,
-                decoded: None,
+                decoded,
             });
         }
     }
 
     /// Orders the candidates, drops those found twice (a rule that ran over
-    /// a window and then over the whole blob) and lets generic rules yield.
-    fn finish(&self, mut out: Vec<Candidate>) -> Vec<Candidate> {
+    /// a window and then over the whole blob; a secret found in plain text
+    /// and again in decoded text) and lets generic rules yield. The first
+    /// `plain` candidates of `out` were found in `data` itself.
+    fn finish(&self, data: &[u8], mut out: Vec<Candidate>, plain: usize) -> Vec<Candidate> {
+        if out.len() > plain {
+            drop_decoded_twice(data, &mut out, plain);
+        }
         out.sort_by_key(|c| (c.start, c.rule, c.end));
         out.dedup_by_key(|c| (c.start, c.rule, c.end));
         self.supersede_generic(&mut out);
@@ -629,6 +653,44 @@ impl Engine {
             cands[i].suppressed = Some(Suppression::Superseded(rules[rule].id.clone()));
         }
     }
+}
+
+/// Drops each candidate found in decoded text that a rule found already:
+/// the same rule in plain text with an overlapping secret (the plain
+/// reading stands: an escaped literal, or a URL whose decoded form no
+/// longer parses), or the same rule, place and secret under another
+/// chain of encodings (the first found is kept). The first `plain`
+/// candidates of `out` were found in the plain text.
+fn drop_decoded_twice(data: &[u8], out: &mut Vec<Candidate>, plain: usize) {
+    let mut found: HashMap<usize, Intervals> = HashMap::default();
+    for (i, c) in out[..plain].iter().enumerate() {
+        found.entry(c.rule).or_default().push(c, i);
+    }
+    for set in found.values_mut() {
+        set.seal();
+    }
+    let hasher = RandomState::default();
+    let mut seen = foldhash::HashSet::default();
+    let mut index = 0;
+    out.retain(|c| {
+        index += 1;
+        if index <= plain {
+            return true;
+        }
+        let (s, e) = (c.secret_start, c.secret_end.max(c.secret_start + 1));
+        if found
+            .get(&c.rule)
+            .is_some_and(|set| set.first_overlapping(s, e).is_some())
+        {
+            return false;
+        }
+        seen.insert((
+            c.rule,
+            c.secret_start,
+            c.secret_end,
+            hasher.hash_one(c.secret(data)),
+        ))
+    });
 }
 
 /// Secret spans of some candidates, for "which of them overlaps this

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use super::Report;
 use super::escape::text;
 
-const HEADER: [&str; 14] = [
+const HEADER: [&str; 15] = [
     "rule_id",
     "rule_name",
     "severity",
@@ -18,6 +18,7 @@ const HEADER: [&str; 14] = [
     "end_line",
     "end_column",
     "secret",
+    "decoding",
     "fingerprint",
     "commit",
     "author",
@@ -59,6 +60,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             f.end_line.to_string(),
             f.end_column.to_string(),
             cell(&f.secret),
+            cell(f.decoding.as_deref().unwrap_or_default()),
             f.fingerprint.clone(),
             cell(commit),
             cell(author),

@@ -38,6 +38,9 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             "{} found a {} secret: {}. Fingerprint: {}",
             f.rule_id, f.severity, f.secret, f.fingerprint
         );
+        if let Some(chain) = &f.decoding {
+            message.push_str(&format!(". Decoded: {chain}"));
+        }
         if let Some(c) = &f.commit {
             message.push_str(&format!(". Commit {}", commit_line(c)));
         }

@@ -149,10 +149,16 @@ fn vulnerability<'a>(f: &'a Finding, report: &'a Report<'_>) -> Vulnerability<'a
         id: vulnerability_id(f),
         category: "secret_detection",
         name: &f.rule_name,
-        description: format!(
-            "{} found by rule `{}`: {} (fingerprint {}).",
-            f.rule_name, f.rule_id, f.secret, f.fingerprint
-        ),
+        description: match &f.decoding {
+            Some(chain) => format!(
+                "{} found by rule `{}` in decoded text ({chain}): {} (fingerprint {}).",
+                f.rule_name, f.rule_id, f.secret, f.fingerprint
+            ),
+            None => format!(
+                "{} found by rule `{}`: {} (fingerprint {}).",
+                f.rule_name, f.rule_id, f.secret, f.fingerprint
+            ),
+        },
         severity: severity(f.severity),
         solution,
         identifiers: vec![Identifier {

@@ -61,6 +61,9 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             "{location}: {} ({}): {}\nfingerprint: {}",
             f.rule_name, f.severity, f.secret, f.fingerprint
         );
+        if let Some(chain) = &f.decoding {
+            text.push_str(&format!("\ndecoded: {chain}"));
+        }
         if let Some(c) = &f.commit {
             text.push_str(&format!("\ncommit: {}", commit_line(c)));
         }

@@ -34,7 +34,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
                 "| {} | {} | {} | {} | {} | {} |",
                 f.severity,
                 code(&f.rule_id),
-                code(&format!("{}:{}:{}", f.path, f.line, f.column)),
+                location(f),
                 code(&f.secret),
                 commit,
                 code(&f.fingerprint),
@@ -43,6 +43,16 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w)?;
     }
     writeln!(w, "{}", code(&summary_line(report)))
+}
+
+/// The location cell: `path:line:column`, and the decoding chain when
+/// the secret was found in decoded text.
+fn location(f: &crate::finding::Finding) -> String {
+    let at = code(&format!("{}:{}:{}", f.path, f.line, f.column));
+    match &f.decoding {
+        Some(chain) => format!("{at} (decoded: {})", code(chain)),
+        None => at,
+    }
 }
 
 /// A table cell holding `s` as a code span: control characters and line

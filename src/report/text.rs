@@ -90,7 +90,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
     }
     if report.show_suppressed {
         for s in &report.outcome.suppressed {
-            writeln!(
+            write!(
                 w,
                 "{} {}:{}:{}  {}  {}: {}",
                 paint(color, style::DIM, "suppressed"),
@@ -101,6 +101,10 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
                 s.mechanism,
                 text(&s.reason)
             )?;
+            match &s.decoding {
+                Some(chain) => writeln!(w, "  decoded={}", text(chain))?,
+                None => writeln!(w)?,
+            }
         }
     }
     Ok(())

@@ -226,7 +226,7 @@ fn csv_and_junit_list_each_finding() {
     let lines: Vec<&str> = csv.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "rule_id,rule_name,severity,path,line,column,end_line,end_column,secret,fingerprint,commit,author,date,message"
+        "rule_id,rule_name,severity,path,line,column,end_line,end_column,secret,decoding,fingerprint,commit,author,date,message"
     );
     assert!(
         lines[1].starts_with(
