@@ -35,7 +35,8 @@
 #            the src corpus: the scaling figure
 #   adversarial  leakproof alone on generated hostile inputs (issue #12), each
 #            size of ADV_SIZES: one line of `token token ...`, and lines of
-#            `password = "..."` (one finding each); plus a file whose name
+#            `password = "..."` (one finding each), the same assignments all on
+#            one line (many findings per line); plus a file whose name
 #            holds newlines and a workflow command. Reported as MB/s with
 #            the growth from the smallest to the largest size (linear time:
 #            the ratio of the sizes). Needs no corpus: `MODES=adversarial
@@ -371,7 +372,8 @@ corpus_for() {
 }
 
 # adversarial_inputs DIR: writes the hostile inputs of issue #12 under DIR,
-# one directory per mode (adv-token-N, adv-password-N for N in ADV_SIZES,
+# one directory per mode (adv-token-N, adv-password-N, adv-passline-N for N
+# in ADV_SIZES,
 # adv-newline-name), and prints those mode names.
 adversarial_inputs() {
   python3 - "$1" $ADV_SIZES <<'PY'
@@ -389,6 +391,14 @@ def password_lines(size):
         n += len(line)
     return "".join(lines)[:size]
 
+def passwords_on_one_line(size):
+    parts, n = [], 0
+    while n < size:
+        part = 'password = "' + str(len(parts) % 10) + "".join(rng.choice(alphabet) for _ in range(19)) + '"; '
+        parts.append(part)
+        n += len(part)
+    return "".join(parts)[:size] + "\n"
+
 def write(mode, name, text):
     d = os.path.join(out, mode)
     os.makedirs(d, exist_ok=True)
@@ -401,6 +411,8 @@ for mb in sizes:
     write(f"adv-token-{mb}", "one-line.txt", ("token " * (size // 6 + 1))[:size])
 for mb in sizes:
     write(f"adv-password-{mb}", "passwords.env", password_lines(mb * 1_000_000))
+for mb in sizes:
+    write(f"adv-passline-{mb}", "one-line.env", passwords_on_one_line(mb * 1_000_000))
 write("adv-newline-name", "x\n::stop-commands::tok\n.env", password_lines(sizes[0] * 1_000_000))
 PY
 }
@@ -746,7 +758,7 @@ if adversarial:
     out.append("")
     out.append("## adversarial: leakproof on hostile inputs (issue #12)")
     out.append("")
-    out.append("`adv-token-N`: one line of `token token ...`, N MB; `adv-password-N`: N MB of `password = \"<20 random characters>\"` lines (one finding each); `adv-newline-name`: a file named `x\\n::stop-commands::tok\\n.env` holding password lines.")
+    out.append("`adv-token-N`: one line of `token token ...`, N MB; `adv-password-N`: N MB of `password = \"<20 random characters>\"` lines (one finding each); `adv-passline-N`: N MB of `password = \"...\"; ` assignments on one line; `adv-newline-name`: a file named `x\\n::stop-commands::tok\\n.env` holding password lines.")
     out.append("")
     out.append("| input | MB | median wall s | MB/s | median user+sys s | median peak RSS MiB | findings |")
     out.append("|---|---|---|---|---|---|---|")
@@ -760,7 +772,7 @@ if adversarial:
         mbs = f"{basis / 1e6 / s['wall']:,.1f}" if s["wall"] > 0 else "–"
         out.append(f"| {mode} | {basis / 1e6:,.0f} | {s['wall']:.3f} | {mbs} | {s['cpu']:.3f} | {s['rss']:.0f} | {findings(mode, 'leakproof')} |")
         family = mode.rsplit("-", 1)[0]
-        if family in ("adv-token", "adv-password"):
+        if family in ("adv-token", "adv-password", "adv-passline"):
             series.setdefault(family, []).append((basis, s["wall"]))
     out.append("")
     for family, points in series.items():

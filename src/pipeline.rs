@@ -13,7 +13,7 @@ use foldhash::{HashMap, HashSet};
 
 use crate::detect::location::LineIndex;
 use crate::detect::{Candidate, Engine, Memo};
-use crate::filter::allowlist::Subject;
+use crate::filter::allowlist::{LineMemo, Subject};
 use crate::filter::{self, Acceptance};
 use crate::finding::{self, Context, Finding};
 use crate::source::{Blob, Notice, NoticeKind, NoticeLevel, Origin, Sink};
@@ -241,6 +241,12 @@ impl Scanner {
             Vec::new()
         };
         secrets.sort_unstable();
+        // Candidates come in order, so those of one line are consecutive:
+        // the line's inline marker and line-target allowlist verdicts are
+        // computed once for all of them (a long line with many matches
+        // stays linear).
+        let line_memo = LineMemo::default();
+        let mut marker: Option<((usize, usize), Option<&'static str>)> = None;
         for cand in candidates {
             let (line, column) = index.position(cand.secret_start);
             let (end_line, end_column) = index.position(cand.secret_end);
@@ -274,17 +280,27 @@ impl Scanner {
                     secret,
                     matched: matched_bytes,
                     line: &data[line_start..line_end],
+                    line_memo: &line_memo,
                 };
                 filter::allowlisted(rules, rule, &subject).or_else(|| {
-                    let previous = match line_start.checked_sub(1) {
-                        Some(nl) => {
-                            let (s, e) = index.line_span(nl, nl);
-                            &data[s..e]
+                    let marker = match marker {
+                        Some((span, m)) if span == (line_start, line_end) => m,
+                        _ => {
+                            let previous = match line_start.checked_sub(1) {
+                                Some(nl) => {
+                                    let (s, e) = index.line_span(nl, nl);
+                                    &data[s..e]
+                                }
+                                None => &[],
+                            };
+                            let m = self
+                                .acceptance
+                                .marker(&data[line_start..line_end], previous);
+                            marker = Some(((line_start, line_end), m));
+                            m
                         }
-                        None => &[],
                     };
-                    self.acceptance
-                        .check(&data[line_start..line_end], previous, &fingerprint)
+                    self.acceptance.check(marker, &fingerprint)
                 })
             });
             let decoding = cand.decoded.as_ref().map(|d| d.chain.join(" > "));

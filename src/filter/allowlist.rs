@@ -2,6 +2,7 @@
 //! stopwords. Each entry that drops a candidate is named in the reason, so
 //! `--show-suppressed` can say exactly which one fired.
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -40,6 +41,40 @@ pub struct Subject<'a> {
     pub line: &'a [u8],
     /// The commit that introduced it (git scans).
     pub commit: Option<&'a str>,
+    /// What line-target regexes said about `line`, shared by the
+    /// candidates of one line so that many matches on one long line cost
+    /// one regex search each, not one per match.
+    pub line_memo: &'a LineMemo,
+}
+
+/// The verdicts of line-target regexes on one line (keyed by the line's
+/// byte span in its blob): each allowlist's first matching regex, if any.
+#[derive(Debug, Default)]
+pub struct LineMemo {
+    verdicts: RefCell<(Option<(usize, usize)>, Vec<(usize, Option<usize>)>)>,
+}
+
+impl LineMemo {
+    /// The verdict of `list` for the line at `span`, computed by `verdict`
+    /// the first time it is asked for that line.
+    fn get(
+        &self,
+        span: (usize, usize),
+        list: &Allowlist,
+        verdict: impl FnOnce() -> Option<usize>,
+    ) -> Option<usize> {
+        let key = std::ptr::from_ref(list) as usize;
+        let mut memo = self.verdicts.borrow_mut();
+        if memo.0 != Some(span) {
+            *memo = (Some(span), Vec::new());
+        }
+        if let Some(&(_, v)) = memo.1.iter().find(|(k, _)| *k == key) {
+            return v;
+        }
+        let v = verdict();
+        memo.1.push((key, v));
+        v
+    }
 }
 
 /// Which entry of an allowlist dropped a candidate.
@@ -215,13 +250,17 @@ impl Allowlist {
     }
 
     fn regex(&self, subject: &Subject<'_>) -> Option<AllowReason> {
-        let hay = match self.target {
-            RegexTarget::Secret => subject.secret,
-            RegexTarget::Match => subject.matched,
-            RegexTarget::Line => subject.line,
-        };
-        let re = self.regexes.iter().find(|re| re.is_match(hay))?;
-        Some(AllowReason::Regex(re.src.clone()))
+        let first = |hay: &[u8]| self.regexes.iter().position(|re| re.is_match(hay));
+        let found = match self.target {
+            RegexTarget::Secret => first(subject.secret),
+            RegexTarget::Match => first(subject.matched),
+            RegexTarget::Line => {
+                let line = subject.line;
+                let span = (line.as_ptr() as usize, line.len());
+                subject.line_memo.get(span, self, || first(line))
+            }
+        }?;
+        Some(AllowReason::Regex(self.regexes[found].src.clone()))
     }
 
     fn stopword(&self, subject: &Subject<'_>) -> Option<AllowReason> {

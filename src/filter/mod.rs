@@ -110,13 +110,21 @@ pub struct Acceptance {
 }
 
 impl Acceptance {
-    /// Checks a finding-to-be: inline marker on its lines (`lines`) or the
-    /// line before (`previous`), then its fingerprint in the ignore file
-    /// and the baseline.
-    pub fn check(&self, lines: &[u8], previous: &[u8], fingerprint: &str) -> Option<Suppression> {
-        if self.inline
-            && let Some(m) = inline::marker(lines, previous)
-        {
+    /// The inline marker on a finding's lines (`lines`) or the line before
+    /// (`previous`), unless inline markers are off.
+    pub fn marker(&self, lines: &[u8], previous: &[u8]) -> Option<&'static str> {
+        if self.inline {
+            inline::marker(lines, previous)
+        } else {
+            None
+        }
+    }
+
+    /// Checks a finding-to-be: its inline `marker` (from
+    /// [`Acceptance::marker`]), then its fingerprint in the ignore file and
+    /// the baseline.
+    pub fn check(&self, marker: Option<&'static str>, fingerprint: &str) -> Option<Suppression> {
+        if let Some(m) = marker {
             return Some(Suppression::Inline(m));
         }
         if let Some(list) = &self.ignore
