@@ -51,7 +51,15 @@ pub struct Subject<'a> {
 /// byte span in its blob): each allowlist's first matching regex, if any.
 #[derive(Debug, Default)]
 pub struct LineMemo {
-    verdicts: RefCell<(Option<(usize, usize)>, Vec<(usize, Option<usize>)>)>,
+    inner: RefCell<LineVerdicts>,
+}
+
+/// The line a [`LineMemo`] holds, and `(allowlist address, first matching
+/// regex)` for each allowlist asked about it.
+#[derive(Debug, Default)]
+struct LineVerdicts {
+    line: Option<(usize, usize)>,
+    verdicts: Vec<(usize, Option<usize>)>,
 }
 
 impl LineMemo {
@@ -64,15 +72,16 @@ impl LineMemo {
         verdict: impl FnOnce() -> Option<usize>,
     ) -> Option<usize> {
         let key = std::ptr::from_ref(list) as usize;
-        let mut memo = self.verdicts.borrow_mut();
-        if memo.0 != Some(span) {
-            *memo = (Some(span), Vec::new());
+        let mut memo = self.inner.borrow_mut();
+        if memo.line != Some(span) {
+            memo.line = Some(span);
+            memo.verdicts.clear();
         }
-        if let Some(&(_, v)) = memo.1.iter().find(|(k, _)| *k == key) {
+        if let Some(&(_, v)) = memo.verdicts.iter().find(|(k, _)| *k == key) {
             return v;
         }
         let v = verdict();
-        memo.1.push((key, v));
+        memo.verdicts.push((key, v));
         v
     }
 }
