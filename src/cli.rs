@@ -128,6 +128,38 @@ pub enum ConfigCmd {
         #[arg(long)]
         force: bool,
     },
+    /// Translate another scanner's file into leakproof's, next to it: a
+    /// gitleaks configuration into .leakproof.toml, a .gitleaksignore into
+    /// .leakproofignore (fingerprints of the findings its entries name), a
+    /// detect-secrets .secrets.baseline into .leakproof-baseline.jsonl.
+    /// Whatever cannot be translated is listed.
+    Migrate(MigrateCmd),
+}
+
+/// `leakproof config migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateCmd {
+    /// The file to translate.
+    pub file: PathBuf,
+    /// Which scanner wrote it (default: told by its name and content).
+    #[arg(long, value_enum)]
+    pub from: Option<MigrateFrom>,
+    /// Write to FILE instead of the default next to the input.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite an existing .leakproof.toml or baseline (a
+    /// .leakproofignore is added to, never overwritten).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The scanners whose files `config migrate` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MigrateFrom {
+    /// A gitleaks configuration (.gitleaks.toml) or .gitleaksignore.
+    Gitleaks,
+    /// A detect-secrets baseline (.secrets.baseline).
+    DetectSecrets,
 }
 
 /// `leakproof scan`.

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::filter::allowlist::Allowlist;
@@ -23,35 +23,43 @@ pub const GITLEAKS_FILE_NAME: &str = ".gitleaks.toml";
 /// File name of the ignore file (fingerprints).
 pub const IGNORE_FILE_NAME: &str = ".leakproofignore";
 
-/// The configuration file as written.
-#[derive(Debug, Default, Deserialize)]
+/// The configuration file as written. Serialized (`config migrate`), it
+/// leaves out what is at its default.
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ConfigSpec {
     /// Load the built-in packs (default true).
-    #[serde(default = "yes")]
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub builtin_rules: bool,
     /// Extra pack files or directories, relative to the config file.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packs: Vec<PathBuf>,
-    /// Extra rules, in the pack format.
-    #[serde(default)]
-    pub rule: Vec<RuleSpec>,
     /// Rule ids not to run.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disable_rules: Vec<String>,
     /// Only report rules of at least this severity.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_severity: Option<Severity>,
     /// Skip files larger than this (e.g. "10M").
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<String>,
+    /// Extra rules, in the pack format.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule: Vec<RuleSpec>,
     /// An allowlist for every rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<AllowlistSpec>,
     /// Allowlists added to single rules, by rule id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rule_allowlists: BTreeMap<String, AllowlistSpec>,
     /// More allowlists (`[[allowlists]]`), each for every rule or for the
     /// rules its `target-rules` names.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowlists: Vec<AllowlistSpec>,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn yes() -> bool {

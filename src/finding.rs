@@ -78,6 +78,17 @@ impl Suppression {
 }
 
 impl Suppression {
+    /// The 1-based line of the entry responsible in [`Self::source`], for
+    /// an ignore file or baseline entry.
+    pub fn entry(&self) -> Option<usize> {
+        match self {
+            Suppression::IgnoreFile { line, .. } | Suppression::Baseline { line, .. } => {
+                Some(*line)
+            }
+            _ => None,
+        }
+    }
+
     /// The file holding the entry responsible, if a file is.
     pub fn source(&self) -> &str {
         match self {

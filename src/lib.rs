@@ -16,7 +16,8 @@
 //! the result. [`rules`] loads the TOML packs that drive [`detect`].
 //! [`der`] knows the DER shapes of private keys, for binary key files
 //! ([`source`]) and hex-encoded keys ([`detect`]). [`gitleaks`] reads
-//! gitleaks' configuration format and maps its rule ids.
+//! gitleaks' configuration format and maps its rule ids;
+//! [`detect_secrets`] reads detect-secrets' baseline for `config migrate`.
 
 pub mod cli;
 pub mod commands;
@@ -24,6 +25,7 @@ pub mod config;
 pub mod date;
 pub mod der;
 pub mod detect;
+pub mod detect_secrets;
 pub mod exit;
 pub mod filter;
 pub mod finding;

@@ -64,6 +64,10 @@ pub struct Suppressed {
     /// The candidate's fingerprint, for de-duplicating a history.
     #[serde(skip)]
     pub fingerprint: String,
+    /// 1-based line of the entry in `source` that dropped it, when an
+    /// ignore file or baseline entry did.
+    #[serde(skip)]
+    pub entry: Option<usize>,
 }
 
 /// Everything one or more workers produced.
@@ -158,6 +162,11 @@ impl Scanner {
         &self.acceptance
     }
 
+    /// Replaces the entries that name findings by place.
+    pub fn set_places(&mut self, places: Vec<crate::filter::place::PlaceList>) {
+        self.acceptance.places = places;
+    }
+
     /// The engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
@@ -183,6 +192,7 @@ impl Scanner {
                     source: reason.source().to_string(),
                     reason: reason.to_string(),
                     decoding: f.decoding,
+                    entry: reason.entry(),
                     fingerprint: f.fingerprint,
                 }),
                 None => outcome.findings.push(f),
@@ -314,6 +324,7 @@ impl Scanner {
                     source: reason.source().to_string(),
                     reason: reason.to_string(),
                     decoding,
+                    entry: reason.entry(),
                     fingerprint,
                 });
                 continue;

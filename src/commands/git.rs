@@ -26,12 +26,19 @@ pub(super) struct Collected {
 /// Scans what `cmd` selects into an outcome, each finding attributed to a
 /// commit.
 pub(super) fn collect(cmd: &GitCmd) -> Result<Collected> {
+    collect_with(cmd, &|_| ())
+}
+
+/// [`collect`], `adjust`ing the setup resolved from flags and project
+/// files first.
+pub(super) fn collect_with(cmd: &GitCmd, adjust: &dyn Fn(&mut Setup)) -> Result<Collected> {
     git::tune_libgit2(cmd.whole_history());
     let repo = GitRepo::open(&cmd.repo)?;
     let root = repo
         .work_dir()
         .unwrap_or_else(|| repo.git_dir().to_path_buf());
     let mut setup = setup(&cmd.scan, &root, cmd.fingerprint_commit)?;
+    adjust(&mut setup);
     setup.root = std::fs::canonicalize(&root)
         .ok()
         .map(|r| r.to_string_lossy().into_owned());

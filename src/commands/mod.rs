@@ -6,6 +6,7 @@ mod config;
 mod docs;
 mod git;
 mod install_hook;
+mod migrate;
 mod progress;
 mod rules;
 mod scan;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Rules(cmd) => rules::run(cmd),
         Command::Baseline(cmd) => baseline::run(&cmd),
         Command::Config(ConfigCmd::Init { force }) => config::init(force),
+        Command::Config(ConfigCmd::Migrate(cmd)) => migrate::run(&cmd),
         Command::InstallHook(cmd) => install_hook::run(&cmd),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { dir } => docs::man(dir.as_deref()),

@@ -400,6 +400,12 @@ fn color(choice: ColorChoice, to_stdout: bool) -> bool {
 
 /// Scans the targets of `cmd` into an outcome.
 pub(super) fn collect(cmd: &ScanCmd) -> Result<(Setup, Outcome)> {
+    collect_with(cmd, &|_| ())
+}
+
+/// Scans the targets of `cmd` into an outcome, `adjust`ing the setup
+/// resolved from flags and project files first.
+pub(super) fn collect_with(cmd: &ScanCmd, adjust: &dyn Fn(&mut Setup)) -> Result<(Setup, Outcome)> {
     let flags = &cmd.scan;
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut read_stdin = false;
@@ -414,6 +420,7 @@ pub(super) fn collect(cmd: &ScanCmd) -> Result<(Setup, Outcome)> {
     }
     let project = config::project_root(paths.first().map_or(Path::new("."), PathBuf::as_path));
     let mut setup = setup(flags, &project, false)?;
+    adjust(&mut setup);
     let config_dir = flags.config.as_deref().map(|c| {
         c.parent()
             .filter(|p| !p.as_os_str().is_empty())

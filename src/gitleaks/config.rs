@@ -19,7 +19,7 @@ use crate::rules::pack::{AllowlistSpec, Condition, RegexTarget, RuleSpec};
 const MAX_EXTEND_DEPTH: usize = 2;
 
 /// Top-level keys that only a gitleaks configuration has.
-const GITLEAKS_KEYS: [&str; 5] = ["rules", "extend", "allowlists", "title", "minversion"];
+const GITLEAKS_KEYS: [&str; 4] = ["rules", "extend", "title", "minversion"];
 
 /// A gitleaks configuration translated to leakproof's.
 #[derive(Debug, Default)]
@@ -32,7 +32,23 @@ pub struct Translated {
 
 /// True when `table`, read from `path`, is a gitleaks configuration: its
 /// file name says so, or it has a key only gitleaks configurations have.
+/// `[[allowlists]]` is both formats' key: it says gitleaks when an entry
+/// spells a key the gitleaks way (`targetRules`, `regexTarget`), not
+/// leakproof's kebab-case.
 pub fn is_gitleaks(path: &Path, table: &Table) -> bool {
+    let camel_case_allowlist = || {
+        table
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("allowlists"))
+            .filter_map(|(_, v)| v.as_array())
+            .flatten()
+            .filter_map(Value::as_table)
+            .any(|entry| {
+                entry
+                    .keys()
+                    .any(|k| k.bytes().any(|b| b.is_ascii_uppercase()))
+            })
+    };
     path.file_name().is_some_and(|n| {
         n.to_string_lossy()
             .to_ascii_lowercase()
@@ -40,6 +56,7 @@ pub fn is_gitleaks(path: &Path, table: &Table) -> bool {
     }) || table
         .keys()
         .any(|k| GITLEAKS_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+        || camel_case_allowlist()
 }
 
 /// A Go (RE2) regex in Rust `regex` syntax: Go reads a `{` that does not

@@ -863,3 +863,209 @@ fn a_gitleaks_format_report_is_a_baseline_and_its_fingerprints_an_ignore_file() 
         vec![loc("github-pat-classic", "app.py", 1, 10)]
     );
 }
+
+/// `(path, line, rule, mechanism)` of every suppression in a JSON report
+/// made with `--show-suppressed`, sorted.
+fn suppressions(json: &serde_json::Value) -> Vec<(String, u64, String, String)> {
+    let mut out: Vec<(String, u64, String, String)> = json["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["line"].as_u64().unwrap(),
+                s["rule_id"].as_str().unwrap().to_string(),
+                s["mechanism"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn migrated_gitleaks_configs_report_and_suppress_what_the_originals_do() {
+    let dir = features_repo();
+    let features = std::fs::read_to_string(dir.path().join(".gitleaks.toml")).unwrap();
+    std::fs::remove_file(dir.path().join(".gitleaks.toml")).unwrap();
+    let elsewhere = Dir::new();
+    let mut configs = vec![("features".to_string(), features)];
+    configs.push((
+        "gitleaks default".to_string(),
+        std::fs::read_to_string(data("gitleaks/gitleaks.toml")).unwrap(),
+    ));
+    for entry in std::fs::read_dir(data("gitleaks-configs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            configs.push((name, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    assert_eq!(configs.len(), 12);
+    for (name, text) in configs {
+        let original = elsewhere.create("gl/.gitleaks.toml", &text);
+        let migrated = elsewhere.path().join("lp.toml");
+        let _ = std::fs::remove_file(&migrated);
+        let out = dir
+            .cmd()
+            .args(["config", "migrate", "--force"])
+            .arg_path("", &original)
+            .arg_path("-o", &migrated)
+            .run();
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let written = std::fs::read_to_string(&migrated).unwrap();
+        // What was not translated is on stderr and at the top of the file.
+        for line in out.stderr.lines() {
+            if let Some(item) = line.strip_prefix("leakproof: not translated: ") {
+                assert!(
+                    written.contains(&format!("#   - {item}\n")),
+                    "{name}: {item}"
+                );
+            }
+        }
+        let scan = |config: &std::path::Path| {
+            let out = dir
+                .cmd()
+                .args(["scan", ".", "--format", "json", "--show-suppressed"])
+                .arg_path("--config", config)
+                .run();
+            assert_ne!(out.code, 2, "{name}: {}", out.stderr);
+            out.json()
+        };
+        let (before, after) = (scan(&original), scan(&migrated));
+        assert_eq!(locations(&before), locations(&after), "{name}");
+        assert_eq!(suppressions(&before), suppressions(&after), "{name}");
+        if name == "features" {
+            assert_eq!(locations(&after).len(), 4, "{name}");
+            assert!(
+                written.contains("# Everything in it was translated.\n"),
+                "{written}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_migrated_gitleaksignore_is_fingerprints_of_what_it_named() {
+    let (dir, first) = moving_repo();
+    dir.create(
+        ".gitleaksignore",
+        format!("app.py:github-pat:2\n{first}:lib/keys.py:github-pat:3\ngone.py:github-pat:5\n"),
+    );
+    dir.create(".leakproofignore", "# ours\n");
+    let out = dir
+        .cmd()
+        .args(["config", "migrate", ".gitleaksignore"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "leakproof: added 2 fingerprints to ./.leakproofignore for 2 of the 3 entries of .gitleaksignore\n\
+             leakproof: not translated: .gitleaksignore:2: {first}:lib/keys.py:github-pat:3 names a commit, which a fingerprint does not: it now accepts that secret in that file in every commit\n\
+             leakproof: not translated: .gitleaksignore:3: gone.py:github-pat:5 matched no finding\n"
+        )
+    );
+    std::fs::remove_file(dir.path().join(".gitleaksignore")).unwrap();
+    let ignore = std::fs::read_to_string(dir.path().join(".leakproofignore")).unwrap();
+    assert!(
+        ignore.starts_with("# ours\n# From .gitleaksignore (leakproof config migrate)\n"),
+        "{ignore}"
+    );
+    // The history reports what it reported with the .gitleaksignore.
+    let git = dir.cmd().args(["git", ".", "--format", "json"]).run();
+    assert_eq!(
+        locations(&git.json()),
+        vec![loc("github-pat-classic", "app.py", 1, 10)]
+    );
+    // Running it again adds nothing.
+    dir.create(".gitleaksignore", "app.py:github-pat:2\n");
+    let again = dir
+        .cmd()
+        .args(["config", "migrate", ".gitleaksignore"])
+        .run();
+    assert!(
+        again.stderr.starts_with("leakproof: added 0 fingerprints"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".leakproofignore")).unwrap(),
+        ignore
+    );
+}
+
+#[test]
+fn a_detect_secrets_baseline_becomes_a_leakproof_baseline() {
+    let dir = Dir::new();
+    dir.create(
+        "app.py",
+        format!("TOKEN = \"{}\"\nOTHER = \"{}\"\n", GH[0], GH[1]),
+    );
+    // SHA-1 of GH[0] and GH[1], as detect-secrets stores them.
+    dir.create(
+        ".secrets.baseline",
+        r#"{
+  "version": "1.5.0",
+  "plugins_used": [{"name": "GitHubTokenDetector"}],
+  "filters_used": [],
+  "results": {
+    "app.py": [
+      {"type": "GitHub Token", "filename": "app.py", "hashed_secret": "91e5b71dc398719adb874a4c6c3ae50de0975bd6", "is_verified": false, "line_number": 1},
+      {"type": "GitHub Token", "filename": "app.py", "hashed_secret": "19df0b9f18c109db074ac6d27684e8905c011036", "is_verified": false, "line_number": 2, "is_secret": true}
+    ],
+    "old.py": [
+      {"type": "Secret Keyword", "filename": "old.py", "hashed_secret": "0000000000000000000000000000000000000000", "is_verified": false, "line_number": 7}
+    ]
+  },
+  "generated_at": "2024-01-01T00:00:00Z"
+}
+"#,
+    );
+    let out = dir
+        .cmd()
+        .args(["config", "migrate", ".secrets.baseline"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "leakproof: wrote 1 entries to ./.leakproof-baseline.jsonl for 1 of the 3 results of .secrets.baseline\n\
+         leakproof: not translated: .secrets.baseline: app.py:2 (GitHub Token) was audited as a real secret: not accepted, leakproof reports it\n\
+         leakproof: not translated: .secrets.baseline: old.py:7 (Secret Keyword): no leakproof finding has that secret in that file\n"
+    );
+    let baseline = std::fs::read_to_string(dir.path().join(".leakproof-baseline.jsonl")).unwrap();
+    assert!(!baseline.contains("ghp_"), "{baseline}");
+    assert!(
+        baseline.contains(r#""reason":"detect-secrets GitHub Token, line 1 in .secrets.baseline""#),
+        "{baseline}"
+    );
+    let scan = dir
+        .cmd()
+        .args([
+            "scan",
+            "app.py",
+            "--format",
+            "json",
+            "--baseline",
+            ".leakproof-baseline.jsonl",
+        ])
+        .run();
+    assert_eq!(
+        locations(&scan.json()),
+        vec![loc("github-pat-classic", "app.py", 2, 10)]
+    );
+    // An existing baseline is not overwritten without --force.
+    let again = dir
+        .cmd()
+        .args(["config", "migrate", ".secrets.baseline"])
+        .run();
+    assert_eq!(again.code, 2);
+    assert!(
+        again
+            .stderr
+            .contains("./.leakproof-baseline.jsonl already exists (use --force to overwrite)"),
+        "{}",
+        again.stderr
+    );
+}
