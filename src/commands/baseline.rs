@@ -1,11 +1,9 @@
 //! `leakproof baseline create|prune`, over files or (with `--git`) over
 //! git history.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use super::scan::Setup;
 use crate::cli::{BaselineCmd, BaselineScanCmd, GitCmd};
@@ -15,11 +13,7 @@ use crate::pipeline::Outcome;
 use crate::report::Format;
 
 fn write_file(path: &Path, entries: Vec<Entry>) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut w = BufWriter::new(file);
-    baseline::write(entries, &mut w)
-        .and_then(|()| w.flush())
-        .with_context(|| format!("writing {}", path.display()))
+    super::write_file(path, &|w| baseline::write(entries.clone(), w))
 }
 
 /// The `leakproof git` command that `--git REVS` stands for: all history

@@ -17,8 +17,6 @@
 //! what cannot be translated is listed on stderr.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -90,15 +88,6 @@ fn check_overwrite(cmd: &MigrateCmd, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `body` to `out`.
-fn write_file(out: &Path, body: &dyn Fn(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    let file = File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
-    let mut w = BufWriter::new(file);
-    body(&mut w)
-        .and_then(|()| w.flush())
-        .with_context(|| format!("writing {}", out.display()))
-}
-
 /// Prints what could not be translated.
 fn list_untranslated(untranslated: &[String]) {
     for item in untranslated {
@@ -146,7 +135,7 @@ fn gitleaks_config(cmd: &MigrateCmd) -> Result<ExitStatus> {
             header.push_str(&format!("#   - {warning}\n"));
         }
     }
-    write_file(&out, &|w| write!(w, "{header}\n{body}"))?;
+    super::write_file(&out, &|w| write!(w, "{header}\n{body}"))?;
     eprintln!(
         "leakproof: wrote {} from {} ({} rules, {} disabled, {} allowlists)",
         out.display(),
@@ -235,7 +224,7 @@ fn gitleaks_ignore_file(cmd: &MigrateCmd, text: &str) -> Result<ExitStatus> {
         }
     }
     let added = lines.len();
-    write_file(&out, &|w| {
+    super::write_file(&out, &|w| {
         w.write_all(existing.as_bytes())?;
         if !existing.is_empty() && !existing.ends_with('\n') {
             writeln!(w)?;
@@ -307,7 +296,7 @@ fn detect_secrets(cmd: &MigrateCmd, text: &str) -> Result<ExitStatus> {
         accepted.extend(found);
     }
     let n = accepted.len();
-    write_file(&out, &|w| baseline::write(accepted.clone(), w))?;
+    super::write_file(&out, &|w| baseline::write(accepted.clone(), w))?;
     eprintln!(
         "leakproof: wrote {n} entries to {} for {} of the {} results of {file}",
         out.display(),

@@ -11,7 +11,11 @@ mod progress;
 mod rules;
 mod scan;
 
-use anyhow::Result;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command, ConfigCmd};
 use crate::exit::ExitStatus;
@@ -29,4 +33,13 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { dir } => docs::man(dir.as_deref()),
     }
+}
+
+/// Creates `out` and writes `body` to it, naming the file in any error.
+fn write_file(out: &Path, body: &dyn Fn(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let file = File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
+    let mut w = BufWriter::new(file);
+    body(&mut w)
+        .and_then(|()| w.flush())
+        .with_context(|| format!("writing {}", out.display()))
 }
