@@ -86,13 +86,18 @@ fn load_rules(flags: &ScanFlags, config: Option<&Config>) -> Result<RuleSet> {
         config.apply(&mut rules).context("invalid configuration")?;
     }
     // A gitleaks rule id names the built-in rules that cover it.
-    let mut disabled: Vec<String> = Vec::new();
-    for id in &flags.disable_rule {
-        match crate::gitleaks::ids::builtin_rules(id).filter(|_| rules.get(id).is_none()) {
-            Some(ids) => disabled.extend(ids.iter().cloned()),
-            None => disabled.push(id.clone()),
+    let named = |ids: &[String]| {
+        let mut out: Vec<String> = Vec::new();
+        for id in ids {
+            match crate::gitleaks::ids::builtin_rules(id).filter(|_| rules.get(id).is_none()) {
+                Some(ids) => out.extend(ids.iter().cloned()),
+                None => out.push(id.clone()),
+            }
         }
-    }
+        out
+    };
+    let disabled = named(&flags.disable_rule);
+    let enabled = named(&flags.enable_rule);
     for id in flags.enable_rule.iter().chain(&flags.disable_rule) {
         if rules.get(id).is_none() && crate::gitleaks::ids::builtin_rules(id).is_none() {
             bail!(
@@ -102,7 +107,7 @@ fn load_rules(flags: &ScanFlags, config: Option<&Config>) -> Result<RuleSet> {
         }
     }
     rules.retain(|r| {
-        (flags.enable_rule.is_empty() || flags.enable_rule.contains(&r.id))
+        (enabled.is_empty() || enabled.contains(&r.id))
             && !disabled.contains(&r.id)
             && flags.min_severity.is_none_or(|min| r.severity >= min)
     });

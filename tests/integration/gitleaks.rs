@@ -1069,3 +1069,275 @@ fn a_detect_secrets_baseline_becomes_a_leakproof_baseline() {
         again.stderr
     );
 }
+
+/// The rows of the README's gitleaks flag table: the first command in
+/// backticks of each cell, gitleaks' then leakproof's.
+fn readme_flag_table() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(manifest_dir().join("README.md")).unwrap();
+    let (_, after) = readme
+        .split_once("<!-- snippet: gitleaks-flags -->\n")
+        .unwrap();
+    let command = |cell: &str| cell.split('`').nth(1).unwrap().to_string();
+    after
+        .lines()
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|row| {
+            let cells: Vec<&str> = row.split(" | ").collect();
+            (command(cells[0]), command(cells[1]))
+        })
+        .collect()
+}
+
+/// The repository the flag table runs in: `main` with a token in
+/// `app.py`, a link to it, one marked `gitleaks:allow`, a custom-format
+/// key and a token at the end of a 1.5 MB file; `topic` adds `deploy.env`;
+/// `staged.py` is staged. `custom.toml` adds the custom rule.
+fn flag_repo() -> Dir {
+    let dir = repo();
+    dir.create("app.py", format!("TOKEN = \"{}\"\n", GH[0]));
+    dir.create("acme.py", format!("ACME = \"{}\"\n", ACME[0]));
+    dir.create(
+        "allowed.py",
+        format!("T = \"{}\"  # gitleaks:allow\n", GH[1]),
+    );
+    let mut big = "x = 1\n".repeat(250_000);
+    big.push_str(&format!("TOKEN = \"{}\"\n", GH[0]));
+    dir.create("big.txt", big);
+    dir.create(
+        "custom.toml",
+        "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"acme-key\"\nregex = '''acme_[a-z0-9]{32}'''\nkeywords = [\"acme_\"]\n",
+    );
+    std::os::unix::fs::symlink("app.py", dir.path().join("link.py")).unwrap();
+    commit(&dir, "main");
+    crate::git::git(&dir, &["checkout", "-q", "-b", "topic"]);
+    dir.create("deploy.env", format!("TOKEN={}\n", GH[2]));
+    commit(&dir, "topic");
+    dir.create("staged.py", format!("X = \"{}\"\n", GH[3]));
+    crate::git::git(&dir, &["add", "staged.py"]);
+    dir
+}
+
+/// Runs `command` with `sh` in `dir`, leakproof first on the PATH.
+fn sh(dir: &Dir, command: &str) -> Output {
+    dir.program("sh")
+        .args(["-c", command])
+        .env("PATH", path_with_leakproof())
+        .run()
+}
+
+/// `(path, line)` of the findings of a report: leakproof JSON or SARIF, or
+/// gitleaks' JSON (a link's finding at the link, as leakproof reports it);
+/// paths left out for standard input, which the two tools name apart.
+fn report_places(text: &str, stdin: bool) -> Vec<(String, u64)> {
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    let mut places: Vec<(String, u64)> = if let Some(findings) = value.as_array() {
+        findings
+            .iter()
+            .map(|f| {
+                let link = f["SymlinkFile"].as_str().unwrap_or("");
+                let file = if link.is_empty() {
+                    &f["File"]
+                } else {
+                    &f["SymlinkFile"]
+                };
+                (
+                    file.as_str().unwrap().to_string(),
+                    f["StartLine"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    } else if let Some(runs) = value["runs"].as_array() {
+        runs.iter()
+            .flat_map(|r| r["results"].as_array().unwrap())
+            .map(|r| {
+                let l = &r["locations"][0]["physicalLocation"];
+                (
+                    l["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                    l["region"]["startLine"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    } else {
+        locations(&value)
+            .into_iter()
+            .map(|(_, path, line, _)| (path, line))
+            .collect()
+    };
+    if stdin {
+        for p in &mut places {
+            p.0.clear();
+        }
+    }
+    places.sort();
+    places
+}
+
+/// What one table command reports: its exit code and the places of its
+/// findings, from the report it writes or, when it writes none, from the
+/// same command asked for a JSON report outside the repository.
+fn run_flag_row(dir: &Dir, command: &str, gitleaks: bool) -> (i32, Vec<(String, u64)>) {
+    let out = sh(dir, command);
+    assert!(
+        out.code == 0 || out.code == 1,
+        "`{command}` exited {}: {}",
+        out.code,
+        out.stderr
+    );
+    assert!(!out.stderr.contains("error"), "`{command}`: {}", out.stderr);
+    let stdin = command.contains(" < ");
+    let written = ["report.json", "report.sarif"]
+        .into_iter()
+        .find(|f| command.contains(&format!(" {f}")) && !command.contains("baseline"));
+    let text = match written {
+        Some(file) => std::fs::read_to_string(dir.path().join(file)).unwrap(),
+        None => {
+            let report = tempfile::NamedTempFile::new().unwrap();
+            let path = report.path().display().to_string();
+            let again = if gitleaks {
+                format!("{command} --no-banner --report-format json --report-path {path}")
+            } else {
+                format!("{command} --format json --output {path}")
+            };
+            let out = sh(dir, &again);
+            assert!(out.code == 0 || out.code == 1, "`{again}`: {}", out.stderr);
+            std::fs::read_to_string(report.path()).unwrap()
+        }
+    };
+    (out.code, report_places(&text, stdin))
+}
+
+#[test]
+fn the_readme_gitleaks_flag_table_runs_and_matches_gitleaks() {
+    let rows = readme_flag_table();
+    assert_eq!(rows.len(), 17, "{rows:?}");
+    let report_row = rows
+        .iter()
+        .find(|(_, ours)| ours.contains("--format gitleaks"))
+        .unwrap()
+        .clone();
+    let place = |p: &str, l: u64| (p.to_string(), l);
+    for (theirs, ours) in &rows {
+        // What leakproof reports, whether or not gitleaks is installed.
+        let dir = flag_repo();
+        if ours.contains("--baseline") {
+            assert_eq!(sh(&dir, &report_row.1).code, 1);
+        }
+        let (code, found) = run_flag_row(&dir, ours, false);
+        let all = vec![
+            place("app.py", 1),
+            place("big.txt", 250_001),
+            place("deploy.env", 1),
+            place("staged.py", 1),
+        ];
+        let expected: Vec<(String, u64)> = match ours.as_str() {
+            "leakproof git . (every ref)" | "leakproof git ." => {
+                vec![
+                    place("app.py", 1),
+                    place("big.txt", 250_001),
+                    place("deploy.env", 1),
+                ]
+            }
+            "leakproof git . --branch main" => vec![place("app.py", 1), place("big.txt", 250_001)],
+            "leakproof git . --range main..topic" => vec![place("deploy.env", 1)],
+            "leakproof git . --staged" => vec![place("staged.py", 1)],
+            "leakproof scan - < app.py" => vec![place("", 1)],
+            "leakproof scan . --baseline report.json" => vec![],
+            "leakproof scan . --max-file-size 1M" => {
+                vec![
+                    place("app.py", 1),
+                    place("deploy.env", 1),
+                    place("staged.py", 1),
+                ]
+            }
+            "leakproof scan . --config custom.toml" => {
+                let mut v = all.clone();
+                v.insert(0, place("acme.py", 1));
+                v
+            }
+            "leakproof scan . --ignore-inline-allow" => {
+                let mut v = all.clone();
+                v.insert(0, place("allowed.py", 1));
+                v
+            }
+            "leakproof scan . --follow" => {
+                let mut v = all.clone();
+                v.insert(3, place("link.py", 1));
+                v
+            }
+            _ => all.clone(),
+        };
+        assert_eq!(found, expected, "`{ours}`");
+        let expected_code = i32::from(!expected.is_empty() && !ours.contains("--exit-code 0"));
+        assert_eq!(code, expected_code, "`{ours}`");
+        // gitleaks on a fresh copy: the same exit code and findings.
+        let Some(gitleaks) = gitleaks_binary() else {
+            continue;
+        };
+        let dir = flag_repo();
+        let theirs = theirs.replacen("gitleaks", &gitleaks.display().to_string(), 1);
+        if ours.contains("--baseline") {
+            let report = report_row
+                .0
+                .replacen("gitleaks", &gitleaks.display().to_string(), 1);
+            assert_eq!(sh(&dir, &report).code, 1);
+        }
+        let (their_code, their_found) = run_flag_row(&dir, &theirs, true);
+        assert_eq!(
+            (their_code, their_found),
+            (code, found),
+            "`{theirs}` vs `{ours}`"
+        );
+    }
+}
+
+#[test]
+fn the_readme_migrate_commands_run() {
+    let dir = Dir::new();
+    dir.create(
+        "app.py",
+        format!("TOKEN = \"{}\"\nOTHER = \"{}\"\n", GH[0], GH[1]),
+    );
+    dir.create(".gitleaks.toml", "[extend]\nuseDefault = true\n");
+    dir.create(".gitleaksignore", "app.py:github-pat:1\n");
+    dir.create(
+        ".secrets.baseline",
+        r#"{"version": "1.5.0", "plugins_used": [], "results": {"app.py": [{"type": "GitHub Token", "filename": "app.py", "hashed_secret": "19df0b9f18c109db074ac6d27684e8905c011036", "is_verified": false, "line_number": 2}]}}"#,
+    );
+    for line in readme_snippet("migrate").lines() {
+        let out = sh(&dir, line);
+        assert_eq!(out.code, 0, "`{line}`: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("not translated"),
+            "`{line}`: {}",
+            out.stderr
+        );
+    }
+    std::fs::remove_file(dir.path().join(".gitleaks.toml")).unwrap();
+    std::fs::remove_file(dir.path().join(".gitleaksignore")).unwrap();
+    for file in [
+        ".leakproof.toml",
+        ".leakproofignore",
+        ".leakproof-baseline.jsonl",
+    ] {
+        assert!(dir.path().join(file).is_file(), "{file}");
+    }
+    // The ignore file accepts line 1, the baseline line 2.
+    let out = dir
+        .cmd()
+        .args([
+            "scan",
+            "app.py",
+            "--format",
+            "json",
+            "--baseline",
+            ".leakproof-baseline.jsonl",
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let out = dir.cmd().args(["scan", "app.py", "--format", "json"]).run();
+    assert_eq!(
+        locations(&out.json()),
+        vec![loc("github-pat-classic", "app.py", 2, 10)]
+    );
+}

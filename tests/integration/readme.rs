@@ -68,8 +68,9 @@ fn every_readme_shell_command_runs() {
     let mut ran = 0;
     for (name, lines) in sh_blocks() {
         // The hook file's content, compared with what install-hook writes
-        // and run by git in install_hook.rs.
-        if name.as_deref() == Some("git-hook") {
+        // and run by git in install_hook.rs; the migration commands, which
+        // need another scanner's files, run in gitleaks.rs.
+        if matches!(name.as_deref(), Some("git-hook" | "migrate")) {
             continue;
         }
         for line in lines {
