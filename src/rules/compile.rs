@@ -15,11 +15,18 @@ use crate::finding::quoted;
 /// Size limit for one compiled rule regex.
 const REGEX_SIZE_LIMIT: usize = 32 << 20;
 
+/// Capacity of each rule regex's lazy DFA cache, per thread. The default
+/// (2 MiB) let a few hundred rules hold most of a scan's memory; rule
+/// regexes are small, and a directory scan runs no slower at 512 KiB.
+const DFA_CACHE_LIMIT: usize = 512 << 10;
+
 fn builder(pattern: &str) -> RegexBuilder {
     let mut b = RegexBuilder::new(pattern);
     // ASCII semantics by default: `\b`, `\w` and `\s` stay on the fast DFA
     // paths and tokens are ASCII anyway; `(?u)` opts back in.
-    b.unicode(false).size_limit(REGEX_SIZE_LIMIT);
+    b.unicode(false)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(DFA_CACHE_LIMIT);
     b
 }
 

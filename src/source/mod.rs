@@ -217,8 +217,14 @@ pub enum Head {
 /// structure of at most [`MAX_BINARY_KEY`] bytes (what [`scannable`] could
 /// turn into a key). So a 3 GB binary file costs 8000 bytes, whatever the
 /// size limit; text is read up to `max_size`, plus one byte to tell that it
-/// is over.
-pub fn read_head_first(input: &mut dyn Read, max_size: u64, buf: &mut Vec<u8>) -> io::Result<Head> {
+/// is over. `size`, when known (a regular file's length), sizes `buf`
+/// exactly instead of by doubling.
+pub fn read_head_first(
+    input: &mut dyn Read,
+    max_size: u64,
+    size: Option<u64>,
+    buf: &mut Vec<u8>,
+) -> io::Result<Head> {
     buf.clear();
     input.take(BINARY_PROBE_LEN as u64).read_to_end(buf)?;
     if is_binary(buf) {
@@ -236,6 +242,13 @@ pub fn read_head_first(input: &mut dyn Read, max_size: u64, buf: &mut Vec<u8>) -
         });
     }
     let room = (max_size + 1).saturating_sub(buf.len() as u64);
+    if let Some(size) = size {
+        // One byte past the size, so that reaching the end of a file that
+        // did not grow needs no second allocation.
+        let want = size.min(max_size).saturating_add(1);
+        let more = usize::try_from(want.saturating_sub(buf.len() as u64)).unwrap_or(0);
+        buf.reserve_exact(more);
+    }
     input.take(room).read_to_end(buf)?;
     Ok(if buf.len() as u64 > max_size {
         Head::TooLarge

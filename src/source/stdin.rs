@@ -23,7 +23,7 @@ pub fn read(mut input: impl Read, archives: ArchiveOptions, sink: &mut dyn Sink)
             format!("standard input is larger than the {max_size}-byte limit; not scanned"),
         )
     };
-    let head = match read_head_first(&mut input, max_size, &mut data) {
+    let head = match read_head_first(&mut input, max_size, None, &mut data) {
         Ok(head @ (Head::Read | Head::Binary)) => head,
         Ok(Head::TooLarge) => return sink.skipped(too_large()),
         Err(e) => return sink.notice(Notice::new(NoticeKind::Unreadable, "-", e.to_string())),

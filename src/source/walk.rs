@@ -21,6 +21,11 @@ use super::{
     Blob, Head, Notice, NoticeKind, Origin, Sink, binary_notice, read_head_first, scannable,
 };
 
+/// A worker's read buffer larger than this is dropped after its file, so
+/// that memory stays proportional to the files being read, not to the
+/// largest file met.
+const KEEP_BUFFER: usize = 1 << 20;
+
 /// How to walk.
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
@@ -124,14 +129,14 @@ fn read_entry(
         Err(e) => return sink.notice(unreadable(e)),
     };
     // A regular file's size is known up front; a pipe's only once read.
-    match file.metadata() {
+    let size = match file.metadata() {
         Ok(m) if m.is_file() && m.len() > max_size => {
             return sink.skipped(too_large(display, m.len(), max_size));
         }
-        Ok(_) => {}
+        Ok(m) => m.is_file().then_some(m.len()),
         Err(e) => return sink.notice(unreadable(e)),
-    }
-    let head = match read_head_first(&mut file, max_size, buf) {
+    };
+    let head = match read_head_first(&mut file, max_size, size, buf) {
         Ok(head @ (Head::Read | Head::Binary)) => head,
         Ok(Head::TooLarge) => {
             return sink.skipped(Notice::new(
@@ -268,7 +273,14 @@ where
         Box::new(move |result| {
             match result {
                 Ok(entry) => match action(&entry) {
-                    Action::Read => read_entry(&entry, opts, roots, &mut buf, &mut sink),
+                    Action::Read => {
+                        read_entry(&entry, opts, roots, &mut buf, &mut sink);
+                        // One big file must not pin its size per thread for
+                        // the rest of the walk.
+                        if buf.capacity() > KEEP_BUFFER {
+                            buf = Vec::new();
+                        }
+                    }
                     Action::Pass => {}
                     Action::Special(what) => sink.skipped(Notice::new(
                         NoticeKind::Special,
