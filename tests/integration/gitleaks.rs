@@ -996,6 +996,15 @@ fn a_migrated_gitleaksignore_is_fingerprints_of_what_it_named() {
     );
 }
 
+/// `leakproof scan app.py --format json` with the baseline `config
+/// migrate` writes for a detect-secrets baseline.
+fn scan_app_with_baseline(dir: &Dir) -> Output {
+    dir.cmd()
+        .args(["scan", "app.py", "--format", "json"])
+        .args(["--baseline", ".leakproof-baseline.jsonl"])
+        .run()
+}
+
 #[test]
 fn a_detect_secrets_baseline_becomes_a_leakproof_baseline() {
     let dir = Dir::new();
@@ -1040,17 +1049,7 @@ fn a_detect_secrets_baseline_becomes_a_leakproof_baseline() {
         baseline.contains(r#""reason":"detect-secrets GitHub Token, line 1 in .secrets.baseline""#),
         "{baseline}"
     );
-    let scan = dir
-        .cmd()
-        .args([
-            "scan",
-            "app.py",
-            "--format",
-            "json",
-            "--baseline",
-            ".leakproof-baseline.jsonl",
-        ])
-        .run();
+    let scan = scan_app_with_baseline(&dir);
     assert_eq!(
         locations(&scan.json()),
         vec![loc("github-pat-classic", "app.py", 2, 10)]
@@ -1323,17 +1322,7 @@ fn the_readme_migrate_commands_run() {
         assert!(dir.path().join(file).is_file(), "{file}");
     }
     // The ignore file accepts line 1, the baseline line 2.
-    let out = dir
-        .cmd()
-        .args([
-            "scan",
-            "app.py",
-            "--format",
-            "json",
-            "--baseline",
-            ".leakproof-baseline.jsonl",
-        ])
-        .run();
+    let out = scan_app_with_baseline(&dir);
     assert_eq!(out.code, 0, "{}", out.stdout);
     let out = dir.cmd().args(["scan", "app.py", "--format", "json"]).run();
     assert_eq!(
