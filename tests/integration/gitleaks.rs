@@ -1090,7 +1090,7 @@ fn readme_flag_table() -> Vec<(String, String)> {
 
 /// The repository the flag table runs in: `main` with a token in
 /// `app.py`, a link to it, one marked `gitleaks:allow`, a custom-format
-/// key and a token at the end of a 1.5 MB file; `topic` adds `deploy.env`;
+/// key and a token at the end of a 1.08 MB file; `topic` adds `deploy.env`;
 /// `staged.py` is staged. `custom.toml` adds the custom rule.
 fn flag_repo() -> Dir {
     let dir = repo();
@@ -1100,7 +1100,7 @@ fn flag_repo() -> Dir {
         "allowed.py",
         format!("T = \"{}\"  # gitleaks:allow\n", GH[1]),
     );
-    let mut big = "x = 1\n".repeat(250_000);
+    let mut big = "x = 1\n".repeat(180_000);
     big.push_str(&format!("TOKEN = \"{}\"\n", GH[0]));
     dir.create("big.txt", big);
     dir.create(
@@ -1225,7 +1225,7 @@ fn the_readme_gitleaks_flag_table_runs_and_matches_gitleaks() {
         let (code, found) = run_flag_row(&dir, ours, false);
         let all = vec![
             place("app.py", 1),
-            place("big.txt", 250_001),
+            place("big.txt", 180_001),
             place("deploy.env", 1),
             place("staged.py", 1),
         ];
@@ -1233,11 +1233,11 @@ fn the_readme_gitleaks_flag_table_runs_and_matches_gitleaks() {
             "leakproof git . (every ref)" | "leakproof git ." => {
                 vec![
                     place("app.py", 1),
-                    place("big.txt", 250_001),
+                    place("big.txt", 180_001),
                     place("deploy.env", 1),
                 ]
             }
-            "leakproof git . --branch main" => vec![place("app.py", 1), place("big.txt", 250_001)],
+            "leakproof git . --branch main" => vec![place("app.py", 1), place("big.txt", 180_001)],
             "leakproof git . --range main..topic" => vec![place("deploy.env", 1)],
             "leakproof git . --staged" => vec![place("staged.py", 1)],
             "leakproof scan - < app.py" => vec![place("", 1)],
