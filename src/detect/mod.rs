@@ -196,9 +196,13 @@ fn chunk_lines(span: u32) -> usize {
 /// other boundary), or at four times the average; each chunk is its core
 /// plus `span` lines on each side, so a match of at most `span` line breaks
 /// lies whole in the chunk whose core holds its first line.
+///
+/// `hashes`, when given, are the lines' hashes (a [`Memo`]'s), used instead
+/// of hashing each line again.
 fn chunks(
     data: &[u8],
     index: &LineIndex<'_>,
+    hashes: Option<&[u128]>,
     spans: Vec<(usize, usize)>,
     span: u32,
 ) -> Vec<(usize, usize)> {
@@ -220,8 +224,13 @@ fn chunks(
         let mut core = first;
         for line in first..=last {
             let long = line + 1 - core >= 4 * average;
-            let picked = line + 1 - core >= average / 4
-                && picker.hash_one(&data[index.range(line, line)]) % average as u64 == 0;
+            let picked = line + 1 - core >= average / 4 && {
+                let hash = match hashes {
+                    Some(hashes) => hashes[line] as u64,
+                    None => picker.hash_one(&data[index.range(line, line)]),
+                };
+                hash % average as u64 == 0
+            };
             if line == last || long || picked {
                 out.push((
                     core.saturating_sub(overlap).max(first),
@@ -369,7 +378,10 @@ impl Engine {
                 None => vec![(0, last_line)],
             };
             let spans = match rule.line_span() {
-                Some(span) => chunks(data, &index, spans, span),
+                Some(span) => {
+                    let hashes = memo.is_some().then_some(hashes.as_slice());
+                    chunks(data, &index, hashes, spans, span)
+                }
                 None => spans,
             };
             for (first, last) in spans {
