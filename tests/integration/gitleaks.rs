@@ -594,33 +594,40 @@ fn a_gitleaks_report_is_a_baseline() {
         )])
     );
     // gitleaks itself, given its own report less one finding as baseline,
-    // reports that finding alone; so does leakproof.
-    let Some(all) = gitleaks_findings(&dir, &["dir", "."]) else {
+    // reports that finding alone; so does leakproof, in files and history.
+    let Some(gitleaks) = gitleaks_binary() else {
         return;
     };
-    assert_eq!(all.len(), 3, "{all:?}");
-    let theirs = elsewhere.path().join("theirs.json");
-    let full = dir
-        .program(gitleaks_binary().unwrap())
-        .args(["dir", ".", "--no-banner", "--report-format", "json"])
-        .arg_path("--report-path", &theirs)
-        .run();
-    assert_eq!(full.code, 1, "{}", full.stderr);
-    let mut report: Vec<serde_json::Value> =
-        serde_json::from_str(&std::fs::read_to_string(&theirs).unwrap()).unwrap();
-    report.retain(|f| !(f["File"] == "app.py" && f["StartLine"] == 2));
-    std::fs::write(&theirs, serde_json::to_string(&report).unwrap()).unwrap();
-    let ours = dir
-        .cmd()
-        .args(["scan", ".", "--format", "json"])
-        .arg_path("--baseline", &theirs)
-        .run();
-    assert_eq!(
-        locations(&ours.json()),
-        vec![loc("github-pat-classic", "app.py", 2, 10)]
-    );
-    let path = theirs.display().to_string();
-    assert_same_as_gitleaks(&dir, &["dir", ".", "--baseline-path", &path], &ours.json());
+    for (theirs_cmd, ours_cmd) in [("dir", "scan"), ("git", "git")] {
+        let theirs = elsewhere.path().join(format!("{theirs_cmd}.json"));
+        let full = dir
+            .program(&gitleaks)
+            .args([theirs_cmd, ".", "--no-banner", "--report-format", "json"])
+            .arg_path("--report-path", &theirs)
+            .run();
+        assert_eq!(full.code, 1, "{}", full.stderr);
+        let mut report: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&theirs).unwrap()).unwrap();
+        assert_eq!(report.len(), 3, "{report:?}");
+        report.retain(|f| !(f["File"] == "app.py" && f["StartLine"] == 2));
+        std::fs::write(&theirs, serde_json::to_string(&report).unwrap()).unwrap();
+        let ours = dir
+            .cmd()
+            .args([ours_cmd, ".", "--format", "json"])
+            .arg_path("--baseline", &theirs)
+            .run();
+        assert_eq!(
+            locations(&ours.json()),
+            vec![loc("github-pat-classic", "app.py", 2, 10)],
+            "{ours_cmd}"
+        );
+        let path = theirs.display().to_string();
+        assert_same_as_gitleaks(
+            &dir,
+            &[theirs_cmd, ".", "--baseline-path", &path],
+            &ours.json(),
+        );
+    }
 }
 
 /// What DefectDojo's gitleaks importer ("Gitleaks Scan") makes of one
