@@ -117,6 +117,14 @@ pub struct Memo {
     previous: Vec<u8>,
     previous_hashes: Vec<u128>,
     previous_hits: Vec<(usize, usize)>,
+    /// Where the lines this version shares with the previous one end at
+    /// its start and begin at its end (byte offsets in this version), and
+    /// how many bytes longer this version is.
+    shared: (usize, usize, isize),
+    /// The previous version's candidates from decoded text, when it was
+    /// decoded. Encoded spans never cross a line break, so those on the
+    /// shared lines are found again by moving them.
+    previous_decoded: Option<Vec<Candidate>>,
 }
 
 /// The number of leading bytes `a` and `b` share.
@@ -293,10 +301,46 @@ impl Engine {
     /// [`Engine::scan`], reusing and extending `memo` when given: pass the
     /// same memo for every version of one file, oldest first, and what an
     /// earlier version already held costs a hash instead of a search.
-    pub fn scan_memo(&self, data: &[u8], memo: Option<&mut Memo>) -> Vec<Candidate> {
-        let mut out = self.scan_plain(data, memo);
+    pub fn scan_memo(&self, data: &[u8], mut memo: Option<&mut Memo>) -> Vec<Candidate> {
+        let mut out = self.scan_plain(data, memo.as_deref_mut());
         let plain = out.len();
-        self.scan_decoded(data, self.decode_depth, &mut out);
+        let decode = self.decode_depth > 0 && !decode::is_source_map(data);
+        match memo {
+            None => {
+                if decode {
+                    self.scan_decoded(data, 0..data.len(), self.decode_depth, &mut out);
+                }
+            }
+            Some(memo) if decode => {
+                let (head, tail, growth) = memo.shared;
+                let region = match memo.previous_decoded.take() {
+                    Some(previous) => {
+                        let previous_tail = tail.wrapping_sub(growth as usize);
+                        for c in previous {
+                            if c.end <= head {
+                                out.push(c);
+                            } else if c.start >= previous_tail {
+                                let at = |x: usize| x.wrapping_add(growth as usize);
+                                out.push(Candidate {
+                                    start: at(c.start),
+                                    end: at(c.end),
+                                    secret_start: at(c.secret_start),
+                                    secret_end: at(c.secret_end),
+                                    ..c
+                                });
+                            }
+                        }
+                        head..tail
+                    }
+                    None => 0..data.len(),
+                };
+                self.scan_decoded(data, region, self.decode_depth, &mut out);
+                // Moved, then found: in the order a plain scan has them.
+                out[plain..].sort_by_key(|c| (c.start, c.rule, c.end));
+                memo.previous_decoded = Some(out[plain..].to_vec());
+            }
+            Some(memo) => memo.previous_decoded = None,
+        }
         self.finish(data, out, plain)
     }
 
@@ -304,18 +348,26 @@ impl Engine {
     fn scan_to_depth(&self, data: &[u8], depth: usize) -> Vec<Candidate> {
         let mut out = self.scan_plain(data, None);
         let plain = out.len();
-        self.scan_decoded(data, depth, &mut out);
+        if depth > 0 && !decode::is_source_map(data) {
+            self.scan_decoded(data, 0..data.len(), depth, &mut out);
+        }
         self.finish(data, out, plain)
     }
 
-    /// Scans the encoded spans of `data` that decode to text, to `depth`
-    /// encodings deep, adding what their text holds to `out` at the
-    /// encoded bytes' offsets.
-    fn scan_decoded(&self, data: &[u8], depth: usize, out: &mut Vec<Candidate>) {
-        if depth == 0 {
-            return;
-        }
-        decode::find(data, &mut |span| {
+    /// Scans the encoded spans of `data[region]` (whole lines) that decode
+    /// to text, to `depth` (at least 1) encodings deep, adding what their
+    /// text holds to `out` at the encoded bytes' offsets, in the order of
+    /// their offsets.
+    fn scan_decoded(
+        &self,
+        data: &[u8],
+        region: Range<usize>,
+        depth: usize,
+        out: &mut Vec<Candidate>,
+    ) {
+        let from = out.len();
+        decode::find(&data[region.clone()], &mut |mut span| {
+            span.span = span.span.start + region.start..span.span.end + region.start;
             for mut c in self.scan_to_depth(&span.bytes, depth - 1) {
                 let inner = &span.bytes;
                 let decoded = match c.decoded.take() {
@@ -342,6 +394,7 @@ impl Engine {
                 });
             }
         });
+        out[from..].sort_by_key(|c| (c.start, c.rule, c.end));
     }
 
     /// Candidates in the plain bytes of `data`, unordered, found twice
@@ -441,6 +494,11 @@ impl Engine {
             let tail = if suffix == 0 { lines } else { tail };
             (head, tail)
         };
+        memo.shared = (
+            index.range(head, head).start,
+            index.range(tail, tail).start,
+            data.len() as isize - previous.len() as isize,
+        );
         let shift = previous_lines.wrapping_sub(lines);
         let mut by_line: Vec<(usize, usize)> = Vec::new();
         hashes.reserve(lines);
@@ -963,6 +1021,36 @@ mod tests {
             secrets(versions[7], &engine.scan(versions[7])),
             [&b"demo_k3j4h5g6f7d8"[..], b"FCa1b2c3d4e5f60718"]
         );
+    }
+
+    #[test]
+    fn a_memo_gives_what_a_plain_scan_gives_with_decoding() {
+        let engine = Engine::new(RuleSet::builtin().unwrap());
+        // base64 and percent-encoded "token: ghp_..." (a synthetic token).
+        let b64 = "dG9rZW46IGdocF9acTN2OExrUDBhWHcyUnRZN3VCbjRNZTlKYzFIZDYycmt6TFo=";
+        let pct = "https%3A%2F%2Fci%3A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%40github.com";
+        let versions = [
+            format!("a\nx: {b64}\nb\n"),
+            // A line inserted above, one edited below: moved, not rescanned.
+            format!("new\na\nx: {b64}\nb\nurl={pct}\n"),
+            format!("new\na\nx: {b64}\nb changed\nurl={pct}\n"),
+            // The encoded line itself edited; then a source map; then back.
+            format!("new\na\nx: {b64} y\nb changed\nurl={pct}\n"),
+            format!("{{\"version\":3,\"x\":\"{b64}\"}}\n"),
+            format!("new\na\nx: {b64} y\nb changed\nurl={pct}\n"),
+            format!("new\na\nx: {b64} y\nb changed\nurl={pct}\n"),
+        ];
+        let mut memo = Memo::default();
+        let mut decoded = 0;
+        for version in &versions {
+            let plain = engine.scan(version.as_bytes());
+            let memoised = engine.scan_memo(version.as_bytes(), Some(&mut memo));
+            assert_eq!(format!("{plain:?}"), format!("{memoised:?}"), "{version}");
+            decoded += plain.iter().filter(|c| c.decoded.is_some()).count();
+        }
+        // Two per encoded line (the token, and the generic value that
+        // yields to it), none in the source map.
+        assert_eq!(decoded, 22);
     }
 
     #[test]
