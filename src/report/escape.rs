@@ -39,10 +39,33 @@ pub fn is_unsafe(c: char) -> bool {
         )
 }
 
+/// Byte offset of the first unsafe character of `s` (see [`is_unsafe`]):
+/// ASCII, nearly all of any report, is judged a byte at a time without
+/// decoding characters.
+fn first_unsafe(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            if b < 0x20 || b == 0x7f {
+                return Some(i);
+            }
+            i += 1;
+        } else {
+            let c = s[i..].chars().next()?;
+            if is_unsafe(c) {
+                return Some(i);
+            }
+            i += c.len_utf8();
+        }
+    }
+    None
+}
+
 /// `s` with every unsafe character (see [`is_unsafe`]) written as an
 /// escape: `\n`, `\r`, `\t`, `\x1b` below U+0080, `\u{85}` above.
 pub fn text(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if first_unsafe(s).is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -105,7 +128,7 @@ impl serde_json::ser::Formatter for JsonFormatter {
         fragment: &str,
     ) -> io::Result<()> {
         let mut rest = fragment;
-        while let Some(at) = rest.find(is_unsafe) {
+        while let Some(at) = first_unsafe(rest) {
             writer.write_all(&rest.as_bytes()[..at])?;
             let c = rest[at..].chars().next().unwrap_or('\0');
             write!(writer, "\\u{:04x}", u32::from(c))?;
