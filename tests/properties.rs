@@ -62,6 +62,35 @@ fn secretish() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(piece, 0..400).prop_map(|pieces| pieces.concat())
 }
 
+/// Text made of the pieces of encodings (escapes, percent and character
+/// references, base64 and hex runs, quotes, line breaks): it reaches the
+/// decoders and the recursion into decoded text.
+fn encodedish() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(br"\u00".to_vec()),
+        Just(br"\u{1F".to_vec()),
+        Just(br"\uD83D\uDE00".to_vec()),
+        Just(br"\x4".to_vec()),
+        Just(br#"\""#.to_vec()),
+        Just(br"\n".to_vec()),
+        Just(b"\\\n".to_vec()),
+        Just(b"%3A%2".to_vec()),
+        Just(b"&#x4".to_vec()),
+        Just(b"&quot;".to_vec()),
+        Just(b";".to_vec()),
+        Just(b"\"".to_vec()),
+        Just(b"'".to_vec()),
+        Just(b"=".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"data:image/png;base64,".to_vec()),
+        Just(b"Z2hwX1pxM3Y4TGtQMGFYdzJSdFk3dUJuNE1lOUpjMUhkNjJya3pMWg".to_vec()),
+        "[A-Za-z0-9+/_-]{1,48}".prop_map(String::into_bytes),
+        "[0-9a-f]{2,64}".prop_map(String::into_bytes),
+        prop::collection::vec(any::<u8>(), 1..8),
+    ];
+    prop::collection::vec(piece, 0..400).prop_map(|pieces| pieces.concat())
+}
+
 fn scan_is_bounded(data: &[u8]) -> Result<(), TestCaseError> {
     let started = Instant::now();
     let candidates = ENGINE.scan(data);
@@ -206,6 +235,31 @@ proptest! {
     #[test]
     fn the_engine_takes_secret_shaped_text(data in secretish()) {
         scan_is_bounded(&data)?;
+    }
+
+    #[test]
+    fn the_engine_takes_encoded_text(data in encodedish()) {
+        scan_is_bounded(&data)?;
+    }
+
+    #[test]
+    fn decoded_spans_lie_in_the_text(data in encodedish()) {
+        let mut spans = Vec::new();
+        leakproof::detect::decode::find(&data, &mut |d| spans.push(d));
+        for d in spans {
+            prop_assert!(d.span.start <= d.span.end && d.span.end <= data.len());
+            prop_assert!(!d.span.is_empty() && !d.bytes.is_empty());
+            // What base64, hex and percent-encoding decode to is text;
+            // escapes and references keep the text's other bytes as
+            // they are.
+            if !matches!(d.encoding, "escape" | "html") {
+                prop_assert!(std::str::from_utf8(&d.bytes).is_ok());
+            }
+            for at in 0..=d.bytes.len() {
+                let r = d.source(at.min(d.bytes.len())..d.bytes.len());
+                prop_assert!(d.span.start <= r.start && r.start <= r.end && r.end <= d.span.end);
+            }
+        }
     }
 
     #[test]
