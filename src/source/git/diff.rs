@@ -72,10 +72,10 @@ impl GitRepo {
                 parents.push(match commit.parent(i) {
                     Ok(p) => Some(
                         p.tree()
-                            .map_err(read_err(format!("the tree of commit {}", p.id())))?,
+                            .map_err(read_err(format_args!("the tree of commit {}", p.id())))?,
                     ),
                     Err(e) if e.code() == ErrorCode::NotFound => None,
-                    Err(e) => return Err(read_err(format!("the parents of commit {oid}"))(e)),
+                    Err(e) => return Err(read_err(format_args!("the parents of commit {oid}"))(e)),
                 });
             }
             if parents.is_empty() {
@@ -89,7 +89,7 @@ impl GitRepo {
             let diff = self
                 .repo
                 .diff_tree_to_tree(first[0].as_ref(), Some(&tree), Some(&mut diff_options()))
-                .map_err(read_err(format!("the changes of commit {oid}")))?;
+                .map_err(read_err(format_args!("the changes of commit {oid}")))?;
             self.add_changes(&diff, others, Some(oid), max_size, &mut seen, &mut plan)?;
         }
         if plan.commits == 0 {
@@ -277,14 +277,14 @@ impl GitRepo {
             .repo
             .odb()
             .and_then(|odb| odb.read_header(new))
-            .map_err(read_err(format!("blob {new} ({path})")))?;
+            .map_err(read_err(format_args!("blob {new} ({path})")))?;
         if size as u64 > max_size {
             return Ok(Some(Vec::new()));
         }
         let blob = self
             .repo
             .find_blob(new)
-            .map_err(read_err(format!("blob {new} ({path})")))?;
+            .map_err(read_err(format_args!("blob {new} ({path})")))?;
         self.added_lines(path, olds, New::Blob(&blob))
     }
 
@@ -310,9 +310,9 @@ impl GitRepo {
             let old_blob = self
                 .repo
                 .find_blob(*old)
-                .map_err(read_err(format!("blob {old} ({path})")))?;
-            let against =
-                new_lines(&old_blob, new).map_err(read_err(format!("the changes of {path}")))?;
+                .map_err(read_err(format_args!("blob {old} ({path})")))?;
+            let against = new_lines(&old_blob, new)
+                .map_err(read_err(format_args!("the changes of {path}")))?;
             added.retain(|line| against.binary_search(line).is_ok());
             if added.is_empty() {
                 return Ok(None);
@@ -369,7 +369,7 @@ fn blob_at(tree: &Tree<'_>, path: &[u8]) -> Result<Option<Oid>, GitError> {
     match tree.get_path(&bytes_path(path)) {
         Ok(entry) => Ok((entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())),
         Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(read_err(format!(
+        Err(e) => Err(read_err(format_args!(
             "{} in tree {}",
             String::from_utf8_lossy(path),
             tree.id()

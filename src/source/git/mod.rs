@@ -98,10 +98,11 @@ pub enum GitError {
     },
 }
 
-fn read_err(what: impl Into<String>) -> impl FnOnce(git2::Error) -> GitError {
-    let what = what.into();
+/// The error for a failed read of `what`, written only on failure (the
+/// history walk calls this for every commit and tree it reads).
+fn read_err(what: impl std::fmt::Display) -> impl FnOnce(git2::Error) -> GitError {
     move |e| GitError::Read {
-        what,
+        what: what.to_string(),
         message: e.message().to_string(),
     }
 }
@@ -206,10 +207,10 @@ impl GitRepo {
         let commit = self
             .repo
             .find_commit(oid)
-            .map_err(read_err(format!("commit {oid}")))?;
+            .map_err(read_err(format_args!("commit {oid}")))?;
         let tree = commit
             .tree()
-            .map_err(read_err(format!("the tree of commit {oid}")))?;
+            .map_err(read_err(format_args!("the tree of commit {oid}")))?;
         Ok((commit, tree))
     }
 

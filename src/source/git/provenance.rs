@@ -9,11 +9,11 @@ use crate::finding::Commit;
 impl GitRepo {
     /// Author, date and summary of a commit given by its hex id.
     pub fn describe(&self, id: &str) -> Result<Commit, GitError> {
-        let oid = Oid::from_str(id).map_err(read_err(format!("commit {id}")))?;
+        let oid = Oid::from_str(id).map_err(read_err(format_args!("commit {id}")))?;
         let commit = self
             .repo
             .find_commit(oid)
-            .map_err(read_err(format!("commit {id}")))?;
+            .map_err(read_err(format_args!("commit {id}")))?;
         let author = commit.author();
         Ok(Commit {
             commit: id.to_string(),

@@ -126,13 +126,13 @@ impl GitRepo {
             let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
             let object = reference
                 .peel(ObjectType::Any)
-                .map_err(read_err(format!("the object named by {name}")))?;
+                .map_err(read_err(format_args!("the object named by {name}")))?;
             match object.kind() {
                 Some(ObjectType::Tree) => {
                     let tree = self
                         .repo
                         .find_tree(object.id())
-                        .map_err(read_err(format!("tree {} ({name})", object.id())))?;
+                        .map_err(read_err(format_args!("tree {} ({name})", object.id())))?;
                     if !seen.tree_ids.contains(&tree.id()) {
                         self.collect_root(&tree, &format!("{name}:"), None, seen, plan)?;
                     }
@@ -175,7 +175,7 @@ impl GitRepo {
                     let sub = self
                         .repo
                         .find_tree(entry.id())
-                        .map_err(read_err(format!("tree {} ({path})", entry.id())))?;
+                        .map_err(read_err(format_args!("tree {} ({path})", entry.id())))?;
                     self.collect_tree(&sub, &format!("{path}/"), id, commit, seen, plan)?;
                 }
                 Some(ObjectType::Blob) => {
