@@ -177,10 +177,10 @@ pub struct Finding {
     pub decoding: Option<String>,
     /// Git provenance, for history scans.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<Commit>,
+    pub commit: Option<Box<Commit>>,
     /// The line around the secret, when asked for (`--context`).
     #[serde(skip)]
-    pub context: Option<Context>,
+    pub context: Option<Box<Context>>,
 }
 
 /// The line of a finding, split around its secret; other secrets on the

@@ -85,12 +85,23 @@ pub struct Outcome {
     pub bytes: u64,
 }
 
+/// Moves the items of `from` into `into`, copying the shorter of the two
+/// (the order does not matter: outcomes are sorted once merged), so that
+/// merging a worker's many findings neither copies them nor holds them
+/// twice.
+fn absorb<T>(into: &mut Vec<T>, mut from: Vec<T>) {
+    if from.len() > into.len() {
+        std::mem::swap(into, &mut from);
+    }
+    into.append(&mut from);
+}
+
 impl Outcome {
     /// Adds another worker's outcome to this one.
     pub fn merge(&mut self, other: Outcome) {
-        self.findings.extend(other.findings);
-        self.suppressed.extend(other.suppressed);
-        self.notices.extend(other.notices);
+        absorb(&mut self.findings, other.findings);
+        absorb(&mut self.suppressed, other.suppressed);
+        absorb(&mut self.notices, other.notices);
         self.blobs += other.blobs;
         self.bytes += other.bytes;
     }
@@ -372,8 +383,8 @@ impl Scanner {
                 matched,
                 entropy: (cand.entropy * 1000.0).round() / 1000.0,
                 decoding,
-                commit: commit.cloned(),
-                context,
+                commit: commit.cloned().map(Box::new),
+                context: context.map(Box::new),
             });
         }
     }

@@ -85,7 +85,7 @@ pub(super) fn collect_with(cmd: &GitCmd, adjust: &dyn Fn(&mut Setup)) -> Result<
                 described.insert(commit.commit.clone(), full);
             }
             if let Some(full) = described.get(&commit.commit) {
-                *commit = full.clone();
+                **commit = full.clone();
             }
         }
     }

@@ -155,12 +155,14 @@ mod tests {
             entropy: 0.0,
             fingerprint: String::new(),
             fingerprint_path: path.into(),
-            commit: commit.map(|c| Commit {
-                commit: c.into(),
-                author: String::new(),
-                date: String::new(),
-                message: String::new(),
-                time: 0,
+            commit: commit.map(|c| {
+                Box::new(Commit {
+                    commit: c.into(),
+                    author: String::new(),
+                    date: String::new(),
+                    message: String::new(),
+                    time: 0,
+                })
             }),
             context: None,
             decoding: None,
