@@ -23,6 +23,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io;
+use std::io::Write as _;
 
 /// True for a character that must not reach a terminal or a log raw.
 pub fn is_unsafe(c: char) -> bool {
@@ -180,9 +181,13 @@ pub fn write_json<T: serde::Serialize + ?Sized>(
     w: &mut dyn io::Write,
     value: &T,
 ) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(&mut *w, JsonFormatter::pretty());
+    // A buffer of a concrete type: serde_json writes a few bytes at a time,
+    // and each write through `dyn Write` was a call that could not inline.
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, w);
+    let mut ser = serde_json::Serializer::with_formatter(&mut buffered, JsonFormatter::pretty());
     value.serialize(&mut ser)?;
-    writeln!(w)
+    writeln!(buffered)?;
+    buffered.flush()
 }
 
 #[cfg(test)]
