@@ -161,9 +161,12 @@ pub struct Plan {
 ///   side of one commit and the old side of the next): it keeps the cache
 ///   (trees and commits of up to 4 KiB), capped at 32 MiB, which halved the
 ///   CPU time of planning a 300-commit range of cargo's history.
-/// - Pack files mapped in 16 MiB windows, at most 48 MiB at a time: by
+/// - Pack files mapped in 16 MiB windows, at most 96 MiB at a time: by
 ///   default libgit2 maps a whole pack and keeps every page it touched,
-///   which on a long history is the largest part of peak memory.
+///   which on a long history is the largest part of peak memory. At 48 MiB
+///   a history scan of cargo's 72 MB pack unmapped and faulted its windows
+///   in again all the time (0.57 s of system time, 3.2 s wall against
+///   0.15 s and 2.9 s at 96 MiB, for 55 MiB more peak RSS).
 pub fn tune_libgit2(whole_history: bool) {
     git2::opts::strict_hash_verification(false);
     git2::opts::enable_caching(!whole_history);
@@ -175,7 +178,7 @@ pub fn tune_libgit2(whole_history: bool) {
     unsafe {
         let _ = git2::opts::set_cache_max_size(32 << 20);
         let _ = git2::opts::set_mwindow_size(16 << 20);
-        let _ = git2::opts::set_mwindow_mapped_limit(48 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(96 << 20);
     }
 }
 
