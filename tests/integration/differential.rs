@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
+use crate::util::Rng;
 use leakproof::detect::Engine;
 use leakproof::filter::Acceptance;
 use leakproof::finding::Commit;
@@ -53,29 +54,6 @@ regex = '''vault_entry:[ \t]*\n(?:[ \t]*#[^\n]*\n){0,30}[ \t]*value:[ \t]*"([A-Z
 remediation = "Rotate it."
 examples = ["vault_entry:\n  # note\n  value: \"Zx8kQ2mN4pR7tV1wY3bC\""]
 "##;
-
-/// xorshift64*: seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn word(&mut self, alphabet: &[u8], len: usize) -> String {
-        (0..len)
-            .map(|_| alphabet[self.below(alphabet.len())] as char)
-            .collect()
-    }
-}
 
 const ALNUM: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 const HEX: &[u8] = b"0123456789abcdef";

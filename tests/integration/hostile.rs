@@ -665,21 +665,12 @@ fn oversized_config_pack_and_baseline_files_are_refused() {
 /// one line.
 fn passwords_on_one_line(n: usize) -> String {
     let alphabet = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut line = String::new();
-    for i in 0..n {
-        // A leading digit keeps every value off the allowlists of words
-        // and identifiers.
-        line.push_str(&format!("password = \"{}", i % 10));
-        for _ in 0..19 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            line.push(alphabet[(state % alphabet.len() as u64) as usize] as char);
-        }
-        line.push_str("\"; ");
-    }
-    line
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    // A leading digit keeps every value off the allowlists of words and
+    // identifiers.
+    (0..n)
+        .map(|i| format!("password = \"{}{}\"; ", i % 10, rng.word(alphabet, 19)))
+        .collect()
 }
 
 #[test]
