@@ -171,12 +171,10 @@ pub fn summary_line(report: &Report<'_>) -> String {
     if unreadable > 0 {
         parts.push(format!("{unreadable} unreadable"));
     }
+    // Damaged archives and damaged entries of archives.
     let corrupt = o.count_notices(NoticeKind::CorruptArchive);
     if corrupt > 0 {
-        parts.push(format!(
-            "{corrupt} corrupt {}",
-            if corrupt == 1 { "archive" } else { "archives" }
-        ));
+        parts.push(format!("{corrupt} corrupt in archives"));
     }
     parts.extend(report.remarks.iter().map(|r| text(r).into_owned()));
     format!("leakproof: {}", parts.join("; "))

@@ -15,10 +15,16 @@
 //! [`MAX_RATIO`] times its own size (but always [`RATIO_FLOOR`] bytes) and
 //! never past [`MAX_EXPANDED`] bytes, and holds at most [`MAX_ENTRIES`]
 //! entries. Past a limit the rest of the archive is not read: a warning
-//! says so, counted in the summary as skipped content. An archive that
-//! cannot be decoded is an error notice naming it and the problem
-//! (`--strict` makes it exit 2, as for an unreadable file); what was read
-//! before the problem is scanned.
+//! says so, counted in the summary as skipped content.
+//!
+//! Damage is an error notice naming where it is and the problem
+//! (`--strict` makes it exit 2, as for an unreadable file), and costs no
+//! more than it must, so a broken entry cannot hide the ones after it: a
+//! zip's central directory says where every entry is, so a damaged entry
+//! is reported at its inner path (`outer.zip!bad.txt`) and the next ones
+//! are read; a tar or compressed stream has no such index, so what came
+//! before the damage is scanned and the notice says where it stopped.
+//! Damage inside a nested archive ends that one, never the one around it.
 
 use std::cell::Cell;
 use std::fs::File;
@@ -181,7 +187,11 @@ pub fn expand(
         Input::Bytes(data) => expander.open(kind, Cursor::new(data), "", 1),
         Input::File(file, _) => match file.seek(SeekFrom::Start(0)) {
             Ok(_) => expander.open(kind, BufReader::new(file), "", 1),
-            Err(e) => expander.corrupt("", kind, &e.to_string()),
+            Err(e) => expander.sink.notice(Notice::new(
+                NoticeKind::Unreadable,
+                origin.display(),
+                e.to_string(),
+            )),
         },
     }
 }
@@ -231,7 +241,7 @@ struct Expander<'s, 'h> {
     budget: Rc<Budget>,
     /// Entries met so far.
     entries: u64,
-    /// A limit was reached or the archive is damaged: nothing more is read.
+    /// A limit was reached: nothing more is read.
     stopped: bool,
 }
 
@@ -289,7 +299,7 @@ impl Expander<'_, '_> {
         }
         let mut archive = match zip::ZipArchive::new(reader) {
             Ok(archive) => archive,
-            Err(e) => return self.corrupt(inner, Kind::Zip, &e.to_string()),
+            Err(e) => return self.corrupt(inner, "zip archive", &e.to_string(), "not scanned"),
         };
         for i in 0..archive.len() {
             if self.stopped || !self.count_entry(inner) {
@@ -306,7 +316,11 @@ impl Expander<'_, '_> {
                     ));
                     continue;
                 }
-                Err(e) => return self.corrupt(inner, Kind::Zip, &e.to_string()),
+                // The directory says where the next entry is: go on.
+                Err(e) => {
+                    self.corrupt(&name, "zip entry", &e.to_string(), "not scanned");
+                    continue;
+                }
             };
             if !entry.is_file() {
                 continue;
@@ -330,7 +344,7 @@ impl Expander<'_, '_> {
             )),
             Kind::Zstd => match ruzstd::decoding::StreamingDecoder::new(reader) {
                 Ok(decoder) => Box::new(decoder),
-                Err(e) => return self.corrupt(inner, kind, &e.to_string()),
+                Err(e) => return self.failed(inner, kind, &io::Error::other(e)),
             },
         };
         let mut decoded = self.meter(decoded);
@@ -360,20 +374,36 @@ impl Expander<'_, '_> {
             Ok(entries) => entries,
             Err(e) => return self.failed(inner, kind, &e),
         };
+        // The last entry read, so that damage in a header says where it is.
+        let mut last: Option<String> = None;
         for entry in entries {
             if self.stopped || !self.count_entry(inner) {
                 return;
             }
             let entry = match entry {
                 Ok(entry) => entry,
-                Err(e) => return self.failed(inner, kind, &e),
+                Err(e) => {
+                    let e = match &last {
+                        Some(name) => {
+                            io::Error::new(e.kind(), format!("{e}, after the entry {name}"))
+                        }
+                        None => e,
+                    };
+                    return self.failed(inner, kind, &e);
+                }
             };
+            let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             if !entry.header().entry_type().is_file() {
+                last = Some(path);
                 continue;
             }
-            let name = join(inner, &String::from_utf8_lossy(&entry.path_bytes()));
+            let name = join(inner, &path);
+            last = Some(path);
             let declared = entry.size();
-            self.entry(entry, Some(declared), &name, kind, depth);
+            // Without an index, what follows damage cannot be found.
+            if !self.entry(entry, Some(declared), &name, kind, depth) {
+                return;
+            }
         }
     }
 
@@ -395,7 +425,8 @@ impl Expander<'_, '_> {
 
     /// Reads one entry (of `declared` size when the archive says) from
     /// `reader` and hands it on at `name`; the entry belongs to an archive
-    /// of `kind` at nesting level `depth`.
+    /// of `kind` at nesting level `depth`. False when the entry is damaged
+    /// (after a notice).
     fn entry<R: Read>(
         &mut self,
         reader: R,
@@ -403,17 +434,19 @@ impl Expander<'_, '_> {
         name: &str,
         kind: Kind,
         depth: u32,
-    ) {
+    ) -> bool {
         let max = self.opts.max_entry_size;
         if let Some(size) = declared.filter(|&s| s > max) {
             let notice = super::walk::too_large(self.shown(name), size, max);
-            return self.sink.skipped(notice);
+            self.sink.skipped(notice);
+            return true;
         }
         let mut data = Vec::new();
         let read = reader.take(max.saturating_add(1)).read_to_end(&mut data);
         if data.len() as u64 > max {
             let notice = super::walk::too_large(self.shown(name), data.len() as u64, max);
-            return self.sink.skipped(notice);
+            self.sink.skipped(notice);
+            return true;
         }
         // What was read before a problem is scanned too.
         self.content(&data, name, depth);
@@ -421,15 +454,16 @@ impl Expander<'_, '_> {
             Err(e) => self.failed(name, kind, &e),
             // A tar cut short ends its last entry early without an error.
             Ok(_) if declared.is_some_and(|size| (data.len() as u64) < size) => {
-                let problem = format!(
+                let e = io::Error::other(format!(
                     "the entry ends after {} of its {} bytes",
                     data.len(),
                     declared.unwrap_or_default()
-                );
-                self.corrupt(name, kind, &problem);
+                ));
+                self.failed(name, kind, &e);
             }
-            Ok(_) => {}
+            Ok(_) => return true,
         }
+        false
     }
 
     /// Hands on the content of the entry at `name`: opened when it is an
@@ -464,11 +498,21 @@ impl Expander<'_, '_> {
         });
     }
 
-    /// Reports a read error in the archive of `kind` at `inner`: past the
-    /// budget, a limit; otherwise a damaged archive.
+    /// Reports a read error at `inner`, in an archive of `kind` or one of
+    /// its entries: past the budget, a limit; otherwise damage, which ends
+    /// a stream but only the entry of a zip.
     fn failed(&mut self, inner: &str, kind: Kind, e: &io::Error) {
         if !self.budget.exhausted.get() {
-            return self.corrupt(inner, kind, &e.to_string());
+            let problem = e.to_string();
+            return match kind {
+                Kind::Zip => {
+                    self.corrupt(inner, "zip entry", &problem, "not scanned past the damage")
+                }
+                _ => {
+                    let what = format!("{} archive", kind.name());
+                    self.corrupt(inner, &what, &problem, "the rest is not scanned")
+                }
+            };
         }
         let notice = Notice::new(
             NoticeKind::ArchiveSkipped,
@@ -483,16 +527,15 @@ impl Expander<'_, '_> {
         self.stop(notice);
     }
 
-    fn corrupt(&mut self, inner: &str, kind: Kind, problem: &str) {
-        let notice = Notice::new(
+    /// Reports damage at `inner`: `what` is damaged (`zip entry`, `tar
+    /// archive`), by `problem`, and `unread` says what is not scanned.
+    /// Reading goes on: the caller decides what can still be read.
+    fn corrupt(&mut self, inner: &str, what: &str, problem: &str, unread: &str) {
+        self.sink.skipped(Notice::new(
             NoticeKind::CorruptArchive,
             self.shown(inner),
-            format!(
-                "corrupt {} archive: {problem}; the rest is not scanned",
-                kind.name()
-            ),
-        );
-        self.stop(notice);
+            format!("corrupt {what}: {problem}; {unread}"),
+        ));
     }
 
     /// Emits `notice` once and stops reading.

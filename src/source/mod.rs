@@ -150,8 +150,9 @@ pub enum NoticeKind {
     /// decompression bomb, too many entries), encrypted, or compressed by
     /// a method leakproof does not read.
     ArchiveSkipped,
-    /// An archive that cannot be decoded (truncated, damaged): what was
-    /// read before the damage is scanned, the rest is not.
+    /// An archive or an archive entry that cannot be decoded (truncated,
+    /// damaged): what was read before the damage is scanned; after it, a
+    /// zip's next entries are, the rest of a stream is not.
     CorruptArchive,
 }
 

@@ -483,3 +483,235 @@ fn an_archive_copied_in_history_and_a_staged_archive_are_reported_at_each_inner_
         vec![loc(RULE, "new/other.tar.gz!x.env", 2, 7)]
     );
 }
+
+/// A zip of `entries` compressed with `method`.
+fn zip_with(entries: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(method);
+    for (name, data) in entries {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+fn u16_at(data: &[u8], at: usize) -> usize {
+    usize::from(u16::from_le_bytes([data[at], data[at + 1]]))
+}
+
+/// Where the first entry's compressed data is in a zip written by
+/// [`zip_with`] (its local header is at offset 0).
+fn first_data(zipped: &[u8]) -> std::ops::Range<usize> {
+    let start = 30 + u16_at(zipped, 26) + u16_at(zipped, 28);
+    let size = u32::from_le_bytes(zipped[18..22].try_into().unwrap()) as usize;
+    start..start + size
+}
+
+/// Offsets of the central directory headers of a zip.
+fn central_headers(zipped: &[u8]) -> Vec<usize> {
+    let at: Vec<usize> = zipped
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"PK\x01\x02")
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!at.is_empty());
+    at
+}
+
+/// Sets the compression method of the first entry, in its local header
+/// and in the central directory, to `method`.
+fn set_first_method(zipped: &mut [u8], method: u16) {
+    zipped[8..10].copy_from_slice(&method.to_le_bytes());
+    let central = central_headers(zipped)[0];
+    zipped[central + 10..central + 12].copy_from_slice(&method.to_le_bytes());
+}
+
+#[test]
+fn a_corrupt_zip_entry_does_not_hide_the_entries_after_it() {
+    let dir = Dir::new();
+    let secret = env(ENV_TOKEN);
+    let first = b"first entry, no secret in it\n".repeat(4);
+    let entries: &[(&str, &[u8])] = &[("bad.txt", &first), ("z/app.env", &secret)];
+    let deflated = zip_with(entries, zip::CompressionMethod::Deflated);
+    // Compressed data that is no deflate stream (0xff: a reserved block type).
+    let mut bad_data = deflated.clone();
+    let range = first_data(&bad_data);
+    bad_data[range].fill(0xff);
+    dir.create("bad-data.zip", &bad_data);
+    // The directory points the first entry at no local header.
+    let mut bad_header = deflated.clone();
+    let central = central_headers(&bad_header)[0];
+    bad_header[central + 42..central + 46].copy_from_slice(&1u32.to_le_bytes());
+    dir.create("bad-header.zip", &bad_header);
+    // A stored entry whose bytes no longer match its CRC: read and scanned
+    // all the same, and reported.
+    let mut bad_crc = zip_with(entries, zip::CompressionMethod::Stored);
+    let at = first_data(&bad_crc).start;
+    bad_crc[at] = b'F';
+    dir.create("bad-crc.zip", &bad_crc);
+    // A compression method leakproof does not read (LZMA).
+    let mut odd_method = deflated.clone();
+    set_first_method(&mut odd_method, 14);
+    dir.create("odd-method.jar", &odd_method);
+    // A damaged archive inside an archive: the outer one goes on.
+    let later = env(EXTRA_TOKEN);
+    let outer = zip(&[("lib/inner.jar", &bad_data), ("later.env", &later)]);
+    dir.create("outer.zip", &outer);
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&json),
+        vec![
+            loc(RULE, "bad-crc.zip!z/app.env", 2, 7),
+            loc(RULE, "bad-data.zip!z/app.env", 2, 7),
+            loc(RULE, "bad-header.zip!z/app.env", 2, 7),
+            loc(RULE, "odd-method.jar!z/app.env", 2, 7),
+            loc(RULE, "outer.zip!later.env", 2, 7),
+            loc(RULE, "outer.zip!lib/inner.jar!z/app.env", 2, 7),
+        ]
+    );
+    let n = |level: &str, kind: &str, path: &str, message: &str| {
+        (
+            level.to_string(),
+            kind.to_string(),
+            path.to_string(),
+            message.to_string(),
+        )
+    };
+    assert_eq!(
+        notices(&json),
+        vec![
+            n(
+                "error",
+                "corrupt-archive",
+                "bad-crc.zip!bad.txt",
+                "corrupt zip entry: Invalid checksum; not scanned past the damage"
+            ),
+            n(
+                "error",
+                "corrupt-archive",
+                "bad-data.zip!bad.txt",
+                "corrupt zip entry: corrupt deflate stream; not scanned past the damage"
+            ),
+            n(
+                "error",
+                "corrupt-archive",
+                "bad-header.zip!bad.txt",
+                "corrupt zip entry: invalid Zip archive: Invalid local file header; not scanned"
+            ),
+            n(
+                "warning",
+                "archive-skipped",
+                "odd-method.jar!bad.txt",
+                "Compression method not supported; not scanned"
+            ),
+            n(
+                "error",
+                "corrupt-archive",
+                "outer.zip!lib/inner.jar!bad.txt",
+                "corrupt zip entry: corrupt deflate stream; not scanned past the damage"
+            ),
+        ]
+    );
+    assert_eq!(json["summary"]["corrupt_archives"], 4);
+    assert_eq!(json["summary"]["skipped_in_archives"], 1);
+    // The text summary counts them; the stderr warning names the entry.
+    let text = dir.cmd().args(["scan", "."]).run();
+    assert!(
+        text.stderr
+            .contains("; skipped 1 in archives; 4 corrupt in archives"),
+        "{}",
+        text.stderr
+    );
+    assert!(
+        text.stderr.contains(
+            "leakproof: warning: bad-data.zip!bad.txt: corrupt zip entry: corrupt deflate stream"
+        ),
+        "{}",
+        text.stderr
+    );
+}
+
+#[test]
+fn damage_in_a_tar_or_a_stream_ends_it_where_the_notice_says() {
+    let dir = Dir::new();
+    let secret = env(ENV_TOKEN);
+    let other = env(EXTRA_TOKEN);
+    let mut rng = Rng(15);
+    let filler = rng.word(b"abcdefghijklmnopqrstuvwxyz0123456789 \n", 64 << 10);
+    let tarred = tar(&[
+        ("first.env", &secret),
+        ("filler.txt", filler.as_bytes()),
+        ("last.env", &other),
+    ]);
+    // The second header's checksum no longer matches: nothing says where
+    // the entries after it are.
+    let mut bad_header = tarred.clone();
+    bad_header[1024] ^= 0x20;
+    dir.create("bad-header.tar", &bad_header);
+    // A gzip cut in the middle of the filler.
+    let zipped = gz(&tarred);
+    dir.create("cut.tar.gz", &zipped[..zipped.len() / 2]);
+    // Inside a zip, a damaged tar ends itself, not the zip.
+    let later = env(DEPLOY_TOKEN);
+    dir.create(
+        "outer.zip",
+        zip(&[("a/bad.tar", &bad_header), ("b/later.env", &later)]),
+    );
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&json),
+        vec![
+            loc(RULE, "bad-header.tar!first.env", 2, 7),
+            loc(RULE, "cut.tar.gz!first.env", 2, 7),
+            loc(RULE, "outer.zip!a/bad.tar!first.env", 2, 7),
+            loc(RULE, "outer.zip!b/later.env", 2, 7),
+        ]
+    );
+    let n = |path: &str, message: &str| {
+        (
+            "error".to_string(),
+            "corrupt-archive".to_string(),
+            path.to_string(),
+            message.to_string(),
+        )
+    };
+    let header = "corrupt tar archive: archive header checksum mismatch, after the entry \
+                  first.env; the rest is not scanned";
+    assert_eq!(
+        notices(&json),
+        vec![
+            n("bad-header.tar", header),
+            n(
+                "cut.tar.gz!filler.txt",
+                "corrupt gzip archive: incomplete deflate stream; the rest is not scanned"
+            ),
+            n("outer.zip!a/bad.tar", header),
+        ]
+    );
+    assert_eq!(json["summary"]["corrupt_archives"], 3);
+    // Damage is not silent, yet no finding is not a failure: as for a
+    // file that cannot be read, a warning and exit 0, or exit 2 with
+    // --strict.
+    let only = Dir::new();
+    only.create("bad-header.tar", &bad_header[1024..]);
+    only.create("cut.tar.gz", &zipped[..40]);
+    let out = only.cmd().args(["scan", "."]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "leakproof: warning: cut.tar.gz: corrupt gzip archive: incomplete deflate stream"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("; 2 corrupt in archives"),
+        "{}",
+        out.stderr
+    );
+    let strict = only.cmd().args(["scan", ".", "--strict"]).run();
+    assert_eq!(strict.code, 2, "{}", strict.stderr);
+}
