@@ -65,6 +65,16 @@ fn zst(data: &[u8]) -> Vec<u8> {
     ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
 }
 
+/// An expected notice: `(level, kind, path, message)`.
+fn notice(level: &str, kind: &str, path: &str, message: &str) -> (String, String, String, String) {
+    (
+        level.to_string(),
+        kind.to_string(),
+        path.to_string(),
+        message.to_string(),
+    )
+}
+
 /// `(level, kind, path, message)` of every notice in a JSON report.
 fn notices(json: &serde_json::Value) -> Vec<(String, String, String, String)> {
     json["notices"]
@@ -571,42 +581,34 @@ fn a_corrupt_zip_entry_does_not_hide_the_entries_after_it() {
             loc(RULE, "outer.zip!lib/inner.jar!z/app.env", 2, 7),
         ]
     );
-    let n = |level: &str, kind: &str, path: &str, message: &str| {
-        (
-            level.to_string(),
-            kind.to_string(),
-            path.to_string(),
-            message.to_string(),
-        )
-    };
     assert_eq!(
         notices(&json),
         vec![
-            n(
+            notice(
                 "error",
                 "corrupt-archive",
                 "bad-crc.zip!bad.txt",
                 "corrupt zip entry: Invalid checksum; not scanned past the damage"
             ),
-            n(
+            notice(
                 "error",
                 "corrupt-archive",
                 "bad-data.zip!bad.txt",
                 "corrupt zip entry: corrupt deflate stream; not scanned past the damage"
             ),
-            n(
+            notice(
                 "error",
                 "corrupt-archive",
                 "bad-header.zip!bad.txt",
                 "corrupt zip entry: invalid Zip archive: Invalid local file header; not scanned"
             ),
-            n(
+            notice(
                 "warning",
                 "archive-skipped",
                 "odd-method.jar!bad.txt",
                 "Compression method not supported; not scanned"
             ),
-            n(
+            notice(
                 "error",
                 "corrupt-archive",
                 "outer.zip!lib/inner.jar!bad.txt",
@@ -670,14 +672,7 @@ fn damage_in_a_tar_or_a_stream_ends_it_where_the_notice_says() {
             loc(RULE, "outer.zip!b/later.env", 2, 7),
         ]
     );
-    let n = |path: &str, message: &str| {
-        (
-            "error".to_string(),
-            "corrupt-archive".to_string(),
-            path.to_string(),
-            message.to_string(),
-        )
-    };
+    let n = |path: &str, message: &str| notice("error", "corrupt-archive", path, message);
     let header = "corrupt tar archive: archive header checksum mismatch, after the entry \
                   first.env; the rest is not scanned";
     assert_eq!(
