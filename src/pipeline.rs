@@ -244,10 +244,10 @@ impl Scanner {
         let rules = self.engine.rules();
         let index = LineIndex::new(data);
         let path = origin.display();
-        let commit = match origin {
-            Origin::Git { commit, .. } => Some(commit),
-            _ => None,
-        };
+        let commit = origin.commit();
+        // A path condition holds when it holds for any of these: an
+        // archive entry is also known by its archive and its inner path.
+        let paths = origin.paths();
         let fingerprint_commit = commit
             .filter(|_| self.opts.fingerprint_commit)
             .map(|c| c.commit.as_str());
@@ -282,7 +282,7 @@ impl Scanner {
             if rule
                 .path
                 .as_ref()
-                .is_some_and(|p| !p.is_match(origin.relative()))
+                .is_some_and(|p| !paths.iter().any(|path| p.is_match(path)))
             {
                 continue;
             }
@@ -297,7 +297,7 @@ impl Scanner {
             let suppression = cand.suppressed.clone().or_else(|| {
                 let subject = Subject {
                     commit: commit.map(|c| c.commit.as_str()),
-                    path: Some(origin.relative()),
+                    paths: &paths,
                     secret,
                     matched: matched_bytes,
                     line: &data[line_start..line_end],

@@ -31,8 +31,9 @@ pub struct Allowlist {
 
 /// What a candidate looks like to an allowlist.
 pub struct Subject<'a> {
-    /// Path of the blob, if it has one.
-    pub path: Option<&'a str>,
+    /// The paths of the blob (see [`crate::source::Origin::paths`]): a
+    /// path entry allows the candidate when it matches any of them.
+    pub paths: &'a [&'a str],
     /// The secret capture.
     pub secret: &'a [u8],
     /// The whole match.
@@ -250,11 +251,18 @@ impl Allowlist {
     }
 
     fn path(&self, subject: &Subject<'_>) -> Option<AllowReason> {
-        let path = subject.path?;
-        if let Some(re) = self.paths.iter().find(|re| re.is_match(path.as_bytes())) {
+        let paths = subject.paths;
+        if let Some(re) = self
+            .paths
+            .iter()
+            .find(|re| paths.iter().any(|p| re.is_match(p.as_bytes())))
+        {
             return Some(AllowReason::Path(re.src.clone()));
         }
-        let &i = self.glob_set.matches(path).first()?;
+        let i = paths
+            .iter()
+            .filter_map(|p| self.glob_set.matches(p).first().copied())
+            .min()?;
         Some(AllowReason::Path(self.globs[i].clone()))
     }
 

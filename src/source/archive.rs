@@ -184,9 +184,9 @@ pub fn expand(
         stopped: false,
     };
     match input {
-        Input::Bytes(data) => expander.open(kind, Cursor::new(data), "", 1),
+        Input::Bytes(data) => expander.open(kind, Cursor::new(data), &[], 1),
         Input::File(file, _) => match file.seek(SeekFrom::Start(0)) {
-            Ok(_) => expander.open(kind, BufReader::new(file), "", 1),
+            Ok(_) => expander.open(kind, BufReader::new(file), &[], 1),
             Err(e) => expander.sink.notice(Notice::new(
                 NoticeKind::Unreadable,
                 origin.display(),
@@ -228,8 +228,9 @@ impl<R: Read> Read for Meter<R> {
 }
 
 /// The state of one outermost archive's expansion. Archives inside it are
-/// named by their path inside it (`inner`: `""` for the outermost itself,
-/// `lib/a.jar` for an entry, `lib/a.jar!b.properties` deeper).
+/// named by their path inside it, one name per level (`inner`: `[]` for
+/// the outermost itself, `["lib/a.jar"]` for an entry, `["lib/a.jar",
+/// "b.properties"]` deeper).
 struct Expander<'s, 'h> {
     opts: ArchiveOptions,
     sink: &'s mut dyn Sink,
@@ -246,12 +247,17 @@ struct Expander<'s, 'h> {
 }
 
 /// The path of entry `name` of the archive at `inner`.
-fn join(inner: &str, name: &str) -> String {
-    if inner.is_empty() {
-        name.to_string()
-    } else {
-        format!("{inner}!{name}")
-    }
+fn join(inner: &[String], name: &str) -> Vec<String> {
+    let mut path = inner.to_vec();
+    path.push(name.to_string());
+    path
+}
+
+/// The origin of the entry at `inner` (names, outermost first) of the
+/// archive at `outer`: one level of [`Origin::inner`] per name, so that
+/// path conditions see the entry inside each archive around it.
+fn nest(outer: &Origin, inner: &[String]) -> Origin {
+    inner.iter().fold(outer.clone(), |o, name| o.inner(name))
 }
 
 impl Expander<'_, '_> {
@@ -263,28 +269,24 @@ impl Expander<'_, '_> {
     }
 
     /// The origin of the entry at `inner`.
-    fn origin(&self, inner: &str) -> Origin {
-        if inner.is_empty() {
-            self.outer.clone()
-        } else {
-            self.outer.inner(inner)
-        }
+    fn origin(&self, inner: &[String]) -> Origin {
+        nest(self.outer, inner)
     }
 
     /// The path of the entry at `inner`, as notices show it.
-    fn shown(&self, inner: &str) -> String {
+    fn shown(&self, inner: &[String]) -> String {
         self.origin(inner).display().to_string()
     }
 
     /// Opens an archive of `kind` at `inner`, at nesting level `depth`.
-    fn open<R: Read + Seek>(&mut self, kind: Kind, reader: R, inner: &str, depth: u32) {
+    fn open<R: Read + Seek>(&mut self, kind: Kind, reader: R, inner: &[String], depth: u32) {
         match kind {
             Kind::Zip => self.zip(reader, inner, depth),
             _ => self.stream(kind, reader, inner, depth),
         }
     }
 
-    fn zip<R: Read + Seek>(&mut self, mut reader: R, inner: &str, depth: u32) {
+    fn zip<R: Read + Seek>(&mut self, mut reader: R, inner: &[String], depth: u32) {
         let declared = zip_entries(&mut reader).unwrap_or(0);
         if declared > MAX_ENTRIES.saturating_sub(self.entries) {
             let notice = Notice::new(
@@ -332,7 +334,7 @@ impl Expander<'_, '_> {
     }
 
     /// A compressed stream (a tar in it, or one file) or a plain tar.
-    fn stream<R: Read>(&mut self, kind: Kind, reader: R, inner: &str, depth: u32) {
+    fn stream<R: Read>(&mut self, kind: Kind, reader: R, inner: &[String], depth: u32) {
         let decoded: Box<dyn Read + '_> = match kind {
             Kind::Tar | Kind::Zip => Box::new(reader),
             Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
@@ -368,7 +370,7 @@ impl Expander<'_, '_> {
         self.entry(rest, None, &name, kind, depth);
     }
 
-    fn tar<R: Read>(&mut self, reader: R, inner: &str, kind: Kind, depth: u32) {
+    fn tar<R: Read>(&mut self, reader: R, inner: &[String], kind: Kind, depth: u32) {
         let mut archive = tar::Archive::new(reader);
         let entries = match archive.entries() {
             Ok(entries) => entries,
@@ -409,7 +411,7 @@ impl Expander<'_, '_> {
 
     /// Counts an entry of the archive at `inner`; false (after a notice)
     /// when the outermost archive holds too many.
-    fn count_entry(&mut self, inner: &str) -> bool {
+    fn count_entry(&mut self, inner: &[String]) -> bool {
         self.entries += 1;
         if self.entries <= MAX_ENTRIES {
             return true;
@@ -431,7 +433,7 @@ impl Expander<'_, '_> {
         &mut self,
         reader: R,
         declared: Option<u64>,
-        name: &str,
+        name: &[String],
         kind: Kind,
         depth: u32,
     ) -> bool {
@@ -469,7 +471,7 @@ impl Expander<'_, '_> {
     /// Hands on the content of the entry at `name`: opened when it is an
     /// archive and the depth allows, scanned when it is text (or a binary
     /// key).
-    fn content(&mut self, data: &[u8], name: &str, depth: u32) {
+    fn content(&mut self, data: &[u8], name: &[String], depth: u32) {
         if depth < self.opts.max_depth
             && let Some(kind) = detect(data)
         {
@@ -483,7 +485,7 @@ impl Expander<'_, '_> {
             .history
             .iter()
             .flat_map(|h| h.also)
-            .map(|(o, order)| (o.inner(name), *order))
+            .map(|(o, order)| (nest(o, name), *order))
             .collect();
         let history = self.history.map(|h| History {
             lineage: h.lineage,
@@ -501,7 +503,7 @@ impl Expander<'_, '_> {
     /// Reports a read error at `inner`, in an archive of `kind` or one of
     /// its entries: past the budget, a limit; otherwise damage, which ends
     /// a stream but only the entry of a zip.
-    fn failed(&mut self, inner: &str, kind: Kind, e: &io::Error) {
+    fn failed(&mut self, inner: &[String], kind: Kind, e: &io::Error) {
         if !self.budget.exhausted.get() {
             let problem = e.to_string();
             return match kind {
@@ -530,7 +532,7 @@ impl Expander<'_, '_> {
     /// Reports damage at `inner`: `what` is damaged (`zip entry`, `tar
     /// archive`), by `problem`, and `unread` says what is not scanned.
     /// Reading goes on: the caller decides what can still be read.
-    fn corrupt(&mut self, inner: &str, what: &str, problem: &str, unread: &str) {
+    fn corrupt(&mut self, inner: &[String], what: &str, problem: &str, unread: &str) {
         self.sink.skipped(Notice::new(
             NoticeKind::CorruptArchive,
             self.shown(inner),

@@ -45,13 +45,23 @@ pub enum Origin {
         /// That commit.
         commit: Commit,
     },
+    /// An entry of an archive (see [`Origin::inner`]).
+    Entry {
+        /// Where the archive is: a file, standard input, a git blob or
+        /// itself an entry.
+        archive: Box<Origin>,
+        /// The archive's path as shown, `!`, the entry's name.
+        display: String,
+        /// The archive's identity, `!`, the entry's name.
+        relative: String,
+    },
 }
 
 impl Origin {
     /// The path as shown to the user (`-` for stdin).
     pub fn display(&self) -> &str {
         match self {
-            Origin::File { display, .. } => display,
+            Origin::File { display, .. } | Origin::Entry { display, .. } => display,
             Origin::Stdin => "-",
             Origin::Git { path, .. } => path,
         }
@@ -61,19 +71,10 @@ impl Origin {
     /// (and identity) is this one's, `!`, then `name` as the archive
     /// spells it (`lib/app.jar!config/app.properties`).
     pub fn inner(&self, name: &str) -> Origin {
-        match self {
-            Origin::File { display, relative } => Origin::File {
-                display: format!("{display}!{name}"),
-                relative: format!("{relative}!{name}"),
-            },
-            Origin::Stdin => Origin::File {
-                display: format!("-!{name}"),
-                relative: format!("-!{name}"),
-            },
-            Origin::Git { path, commit } => Origin::Git {
-                path: format!("{path}!{name}"),
-                commit: commit.clone(),
-            },
+        Origin::Entry {
+            archive: Box::new(self.clone()),
+            display: format!("{}!{name}", self.display()),
+            relative: format!("{}!{name}", self.relative()),
         }
     }
 
@@ -81,10 +82,39 @@ impl Origin {
     /// baselines and SARIF (see [`anchor`]).
     pub fn relative(&self) -> &str {
         match self {
-            Origin::File { relative, .. } => relative,
+            Origin::File { relative, .. } | Origin::Entry { relative, .. } => relative,
             Origin::Stdin => "-",
             Origin::Git { path, .. } => path,
         }
+    }
+
+    /// The commit of a blob from git history (or of the archive in
+    /// history that holds this entry).
+    pub fn commit(&self) -> Option<&Commit> {
+        match self {
+            Origin::Git { commit, .. } => Some(commit),
+            Origin::Entry { archive, .. } => archive.commit(),
+            Origin::File { .. } | Origin::Stdin => None,
+        }
+    }
+
+    /// Every path a path condition (a rule's `path`, an allowlist's
+    /// `paths` and `globs`) is tried against: the identity, and for an
+    /// archive entry also the identity of each archive around it and its
+    /// path inside each of them. For `a.zip!lib/b.jar!c.env`: that,
+    /// `a.zip!lib/b.jar`, `c.env`, `a.zip` and `lib/b.jar!c.env`; for
+    /// anything else just the identity.
+    pub fn paths(&self) -> Vec<&str> {
+        let full = self.relative();
+        let mut paths = vec![full];
+        let mut at = self;
+        while let Origin::Entry { archive, .. } = at {
+            let outer = archive.relative();
+            paths.push(outer);
+            paths.extend(full.get(outer.len() + 1..));
+            at = archive;
+        }
+        paths
     }
 }
 
@@ -282,5 +312,36 @@ pub trait Sink: Send {
     /// A file that was seen but not scanned by design or size, with its size.
     fn skipped(&mut self, notice: Notice) {
         self.notice(notice);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_known_by_its_archives_and_its_inner_paths() {
+        let file = Origin::File {
+            display: "./a!b.zip".to_string(),
+            relative: "a!b.zip".to_string(),
+        };
+        assert_eq!(file.paths(), vec!["a!b.zip"]);
+        let entry = file.inner("lib/c.jar").inner("conf/d.env");
+        assert_eq!(entry.display(), "./a!b.zip!lib/c.jar!conf/d.env");
+        assert_eq!(
+            entry.paths(),
+            vec![
+                "a!b.zip!lib/c.jar!conf/d.env",
+                "a!b.zip!lib/c.jar",
+                "conf/d.env",
+                "a!b.zip",
+                "lib/c.jar!conf/d.env",
+            ]
+        );
+        assert_eq!(
+            Origin::Stdin.inner("x.env").paths(),
+            vec!["-!x.env", "-", "x.env"]
+        );
+        assert!(entry.commit().is_none());
     }
 }

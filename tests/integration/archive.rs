@@ -710,3 +710,90 @@ fn damage_in_a_tar_or_a_stream_ends_it_where_the_notice_says() {
     let strict = only.cmd().args(["scan", ".", "--strict"]).run();
     assert_eq!(strict.code, 2, "{}", strict.stderr);
 }
+
+#[test]
+fn path_conditions_see_an_entry_at_its_archive_and_its_inner_path() {
+    let dir = Dir::new();
+    let secret = env(ENV_TOKEN);
+    let one = |name: &str| zip(&[(name, &secret)]);
+    dir.create(
+        ".leakproof.toml",
+        "[allowlist]\n\
+         globs = [\"**/testdata/**\"]\n\
+         paths = ['''^vendor/''', '''(^|/)third-party\\.jar$''']\n\n\
+         [rule-allowlists.github-pat-classic]\n\
+         paths = ['''^samples/''']\n\n\
+         [[rule]]\n\
+         id = \"deploy-key\"\n\
+         name = \"Deploy key\"\n\
+         severity = \"high\"\n\
+         keywords = [\"dk_\"]\n\
+         regex = '''\\b(dk_[a-z0-9]{24})\\b'''\n\
+         path = '''^deploy/'''\n",
+    );
+    // The full `outer!inner` path: the archive is under vendor/.
+    dir.create("vendor/a.zip", one("x.env"));
+    // The inner path: testdata/ and samples/ inside the archive.
+    dir.create("b.zip", one("testdata/k.env"));
+    dir.create("c.tar", tar(&[("samples/k.env", &secret)]));
+    // The archive itself (and so everything in it), even nested.
+    dir.create("lib/third-party.jar", one("conf/app.env"));
+    dir.create("d.zip", zip(&[("lib/third-party.jar", &one("k.env"))]));
+    // Nothing allows these.
+    dir.create("e.zip", one("src/app.env"));
+    // A `!` in a name on disk is only a character: `samples/` is not the
+    // start of this path.
+    dir.create("x!samples/k.env", &secret);
+    // A rule restricted to deploy/ reports there inside archives too.
+    let key = "KEY=dk_3k9v0q7x2m5n8b1c4z6l0p2w\n";
+    dir.create(
+        "f.zip",
+        zip(&[
+            ("deploy/k.txt", key.as_bytes()),
+            ("other/k.txt", key.as_bytes()),
+        ]),
+    );
+    let (out, json) = scan_report(&dir, &["--show-suppressed"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&json),
+        vec![
+            loc(RULE, "e.zip!src/app.env", 2, 7),
+            loc("deploy-key", "f.zip!deploy/k.txt", 1, 5),
+            loc(RULE, "x!samples/k.env", 2, 7),
+        ]
+    );
+    let cfg = ".leakproof.toml";
+    let reasons: Vec<(String, String)> = json["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["mechanism"] == "allowlist")
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let global = |entry: &str| format!("allowlist path `{entry}` (global allowlist in {cfg})");
+    assert_eq!(
+        reasons,
+        vec![
+            ("b.zip!testdata/k.env".to_string(), global("**/testdata/**")),
+            (
+                "c.tar!samples/k.env".to_string(),
+                format!("allowlist path `^samples/` (github-pat-classic allowlist in {cfg})")
+            ),
+            (
+                "d.zip!lib/third-party.jar!k.env".to_string(),
+                global("(^|/)third-party\\.jar$")
+            ),
+            (
+                "lib/third-party.jar!conf/app.env".to_string(),
+                global("(^|/)third-party\\.jar$")
+            ),
+            ("vendor/a.zip!x.env".to_string(), global("^vendor/")),
+        ]
+    );
+}
