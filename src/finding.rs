@@ -178,6 +178,11 @@ pub struct Finding {
     /// Git provenance, for history scans.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub commit: Option<Box<Commit>>,
+    /// For a secret inside an archive: the identity of the outermost
+    /// archive, the file in the checkout (or blob in history) that holds
+    /// it; `fingerprint_path` is that, `!`, the path inside.
+    #[serde(skip)]
+    pub archive: Option<String>,
     /// The line around the secret, when asked for (`--context`).
     #[serde(skip)]
     pub context: Option<Box<Context>>,
@@ -197,6 +202,16 @@ pub struct Context {
     pub cut_before: bool,
     /// The line goes on after `after`.
     pub cut_after: bool,
+}
+
+impl Finding {
+    /// For a secret inside an archive, the outermost archive's identity
+    /// and the secret's path inside it (`a.zip`, `lib/b.jar!c.env`).
+    pub fn in_archive(&self) -> Option<(&str, &str)> {
+        let archive = self.archive.as_deref()?;
+        let inner = self.fingerprint_path.get(archive.len() + 1..)?;
+        Some((archive, inner))
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -379,6 +379,7 @@ impl Scanner {
                 end_column,
                 fingerprint,
                 fingerprint_path: origin.relative().to_string(),
+                archive: origin.outermost().map(|o| o.relative().to_string()),
                 secret: shown,
                 matched,
                 entropy: (cand.entropy * 1000.0).round() / 1000.0,

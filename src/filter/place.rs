@@ -155,6 +155,7 @@ mod tests {
             entropy: 0.0,
             fingerprint: String::new(),
             fingerprint_path: path.into(),
+            archive: None,
             commit: commit.map(|c| {
                 Box::new(Commit {
                     commit: c.into(),

@@ -25,7 +25,10 @@ fn escape_property(s: &str) -> String {
 }
 
 /// Writes one annotation per finding: `error` for critical and high,
-/// `warning` for medium and low.
+/// `warning` for medium and low. A finding inside an archive is annotated
+/// on the archive, the file the checkout holds, without a line (its lines
+/// are those of the entry, not of the archive); the message names the
+/// entry and the line and column in it.
 pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
     for f in &report.outcome.findings {
         let level = if f.severity >= Severity::High {
@@ -34,10 +37,25 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             "warning"
         };
         let title = format!("leakproof: {} ({})", f.rule_name, f.severity);
-        let mut message = format!(
-            "{} found a {} secret: {}. Fingerprint: {}",
-            f.rule_id, f.severity, f.secret, f.fingerprint
-        );
+        let mut message = format!("{} found a {} secret: {}", f.rule_id, f.severity, f.secret);
+        let place = match f.in_archive() {
+            Some((archive, _)) => {
+                message.push_str(&format!(
+                    ". In the archive at {}, line {}, column {}",
+                    f.fingerprint_path, f.line, f.column
+                ));
+                format!("file={}", escape_property(archive))
+            }
+            None => format!(
+                "file={},line={},col={},endLine={},endColumn={}",
+                escape_property(&f.fingerprint_path),
+                f.line,
+                f.column,
+                f.end_line,
+                f.end_column
+            ),
+        };
+        message.push_str(&format!(". Fingerprint: {}", f.fingerprint));
         if let Some(chain) = &f.decoding {
             message.push_str(&format!(". Decoded: {chain}"));
         }
@@ -46,12 +64,7 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(
             w,
-            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(&f.fingerprint_path),
-            f.line,
-            f.column,
-            f.end_line,
-            f.end_column,
+            "::{level} {place},title={}::{}",
             escape_property(&title),
             escape_data(&message)
         )?;

@@ -162,24 +162,47 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     descriptor
 }
 
+/// The result for `f`. A finding inside an archive is located in the
+/// archive, the file the checkout holds (code scanning cannot open
+/// `a.zip!d/app.env`), at its line 1: its own path and region, which are
+/// the entry's, go in the `archiveEntry` and `archiveEntryRegion`
+/// properties and in the message.
 fn result(f: &Finding, rule_index: Option<usize>, root: Option<&str>) -> SarifResult {
-    let region = Region::builder()
-        .start_line(f.line as i64)
-        .start_column(f.column as i64)
-        .end_line(f.end_line as i64)
-        .end_column(f.end_column as i64)
-        .build();
+    let mut props = BTreeMap::new();
+    let (path, region) = match f.in_archive() {
+        Some((archive, inner)) => {
+            props.insert("archiveEntry".to_string(), json!(inner));
+            props.insert(
+                "archiveEntryRegion".to_string(),
+                json!({
+                    "startLine": f.line,
+                    "startColumn": f.column,
+                    "endLine": f.end_line,
+                    "endColumn": f.end_column,
+                }),
+            );
+            (archive, Region::builder().start_line(1).build())
+        }
+        None => (
+            f.fingerprint_path.as_str(),
+            Region::builder()
+                .start_line(f.line as i64)
+                .start_column(f.column as i64)
+                .end_line(f.end_line as i64)
+                .end_column(f.end_column as i64)
+                .build(),
+        ),
+    };
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
-                .artifact_location(artifact(&f.fingerprint_path, root))
+                .artifact_location(artifact(path, root))
                 .region(region)
                 .build(),
         )
         .build();
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("leakproof/v1".to_string(), f.fingerprint.clone());
-    let mut props = BTreeMap::new();
     props.insert("secret".to_string(), json!(f.secret));
     props.insert("confidence".to_string(), json!(f.confidence));
     props.insert("severity".to_string(), json!(f.severity));
@@ -192,7 +215,13 @@ fn result(f: &Finding, rule_index: Option<usize>, root: Option<&str>) -> SarifRe
         props.insert("date".to_string(), json!(c.date));
         props.insert("commitMessage".to_string(), json!(c.message));
     }
-    let text = format!("{} found: {} ({})", f.rule_name, f.secret, f.severity);
+    let mut text = format!("{} found: {} ({})", f.rule_name, f.secret, f.severity);
+    if f.archive.is_some() {
+        text.push_str(&format!(
+            " in the archive at {}, line {}, column {}",
+            f.fingerprint_path, f.line, f.column
+        ));
+    }
     let mut result = SarifResult::builder()
         .rule_id(f.rule_id.clone())
         .level(level(f.severity))

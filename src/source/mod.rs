@@ -98,6 +98,16 @@ impl Origin {
         }
     }
 
+    /// For an archive entry, the origin of the outermost archive: the
+    /// file in the checkout (or blob in history, or standard input) that
+    /// holds it.
+    pub fn outermost(&self) -> Option<&Origin> {
+        let Origin::Entry { archive, .. } = self else {
+            return None;
+        };
+        Some(archive.outermost().unwrap_or(archive))
+    }
+
     /// Every path a path condition (a rule's `path`, an allowlist's
     /// `paths` and `globs`) is tried against: the identity, and for an
     /// archive entry also the identity of each archive around it and its

@@ -360,19 +360,46 @@ fn inner_paths_reach_every_format_and_the_fingerprint() {
     assert_eq!(findings[0]["fingerprint_path"], "a.zip!d/app.env");
     // The same entry in two archives: two fingerprints.
     assert_ne!(findings[0]["fingerprint"], findings[1]["fingerprint"]);
-    let sarif = dir.cmd().args(["scan", ".", "--format", "sarif"]).run();
-    let sarif = sarif.json();
+    // SARIF and GitHub annotations point at the file the checkout holds,
+    // the archive, and name the entry and its position in it.
+    let fingerprint = |i: usize| findings[i]["fingerprint"].as_str().unwrap();
+    let sarif = dir
+        .cmd()
+        .args(["scan", ".", "--format", "sarif"])
+        .run()
+        .json();
+    crate::formats::assert_valid_sarif(&sarif);
+    let result = &sarif["runs"][0]["results"][0];
     assert_eq!(
-        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "a.zip!d/app.env"
+        result["locations"],
+        serde_json::json!([{"physicalLocation": {
+            "artifactLocation": {"uri": "a.zip", "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 1}
+        }}])
+    );
+    assert_eq!(result["properties"]["archiveEntry"], "d/app.env");
+    assert_eq!(
+        result["properties"]["archiveEntryRegion"],
+        serde_json::json!({"startLine": 2, "startColumn": 7, "endLine": 2, "endColumn": 47})
+    );
+    assert_eq!(
+        result["message"]["text"],
+        "GitHub personal access token (classic) found: ghp_***** (critical) in the archive \
+         at a.zip!d/app.env, line 2, column 7"
     );
     let github = dir.cmd().args(["scan", ".", "--format", "github"]).run();
-    assert!(
-        github
-            .stdout
-            .starts_with("::error file=a.zip!d/app.env,line=2,col=7,"),
-        "{}",
-        github.stdout
+    let title = "title=leakproof%3A GitHub personal access token (classic) (critical)";
+    let annotation = |archive: &str, i: usize| {
+        format!(
+            "::error file={archive},{title}::github-pat-classic found a critical secret: \
+             ghp_*****. In the archive at {archive}!d/app.env, line 2, column 7. \
+             Fingerprint: {}\n",
+            fingerprint(i)
+        )
+    };
+    assert_eq!(
+        github.stdout,
+        annotation("a.zip", 0) + &annotation("b.zip", 1)
     );
     // An ignore file entry of the inner path's fingerprint suppresses it,
     // and --show-suppressed lists it at the inner path.
