@@ -19,6 +19,7 @@
 //! encoded bytes in the blob and carries the decoded secret
 //! ([`DecodedMatch`]).
 
+mod cache;
 pub mod decode;
 pub mod entropy;
 pub mod location;
@@ -95,6 +96,9 @@ pub struct Engine {
     /// How many encodings deep decoded text is scanned; 0 turns decoding
     /// off.
     decode_depth: usize,
+    /// Tells this engine's regex caches from other engines' (see
+    /// [`cache`]).
+    owner: usize,
 }
 
 /// What the versions of one file have in common, so that scanning each
@@ -273,6 +277,7 @@ impl Engine {
             rules,
             prefilter,
             decode_depth: DEFAULT_DECODE_DEPTH,
+            owner: cache::new_owner(),
         }
     }
 
@@ -570,23 +575,27 @@ impl Engine {
     /// Runs rule `idx` over `data`, which starts at `offset` in the blob.
     fn run_rule(&self, idx: usize, data: &[u8], offset: usize, out: &mut Vec<Candidate>) {
         let rule = &self.rules.rules()[idx];
-        for caps in rule.regex().captures_iter(data) {
-            let Some(whole) = caps.get(0) else { continue };
-            let Some(secret) = caps.get(rule.secret_group()) else {
-                continue;
+        let group = rule.secret_group();
+        cache::captures_each(self.owner, idx, rule.regex(), data, |caps| {
+            let Some(whole) = caps.get_match().map(|m| m.range()) else {
+                return;
+            };
+            let Some(secret) = caps.get_group(group).map(|s| s.range()) else {
+                return;
             };
             if secret.is_empty() {
-                continue;
+                return;
             }
             // A percent-encoded URL password is the decoded password.
             let decoded = (self.decode_depth > 0)
                 .then(|| {
-                    let at = secret.start() - whole.start()..secret.end() - whole.start();
-                    let plain = decode::url_password(whole.as_bytes(), at.clone())?;
-                    let mut matched = whole.as_bytes()[..at.start].to_vec();
+                    let text = &data[whole.clone()];
+                    let at = secret.start - whole.start..secret.end - whole.start;
+                    let plain = decode::url_password(text, at.clone())?;
+                    let mut matched = text[..at.start].to_vec();
                     matched.extend_from_slice(&plain);
                     let secret_in_match = at.start..matched.len();
-                    matched.extend_from_slice(&whole.as_bytes()[at.end..]);
+                    matched.extend_from_slice(&text[at.end..]);
                     Some(Box::new(DecodedMatch {
                         chain: vec!["percent"],
                         secret: plain,
@@ -597,7 +606,7 @@ impl Engine {
                 .flatten();
             let bytes = decoded
                 .as_ref()
-                .map_or(secret.as_bytes(), |d| &d.secret[..]);
+                .map_or(&data[secret.clone()], |d| &d.secret[..]);
             let entropy = entropy::shannon(bytes);
             let mut confidence = Confidence::Medium;
             let mut suppressed = None;
@@ -615,16 +624,16 @@ impl Engine {
             }
             out.push(Candidate {
                 rule: idx,
-                start: offset + whole.start(),
-                end: offset + whole.end(),
-                secret_start: offset + secret.start(),
-                secret_end: offset + secret.end(),
+                start: offset + whole.start,
+                end: offset + whole.end,
+                secret_start: offset + secret.start,
+                secret_end: offset + secret.end,
                 entropy,
                 confidence,
                 suppressed,
                 decoded,
             });
-        }
+        });
     }
 
     /// Orders the candidates, drops those found twice (a rule that ran over
@@ -1113,7 +1122,7 @@ mod tests {
         let mut expected: Vec<&[u8]> = Vec::new();
         for rule in engine.rules().rules() {
             for caps in rule.regex().captures_iter(&data) {
-                expected.push(caps.get(1).unwrap().as_bytes());
+                expected.push(&data[caps.get_group(1).unwrap().range()]);
             }
         }
         let mut found = secrets(&data, &engine.scan(&data));

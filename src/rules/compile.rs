@@ -3,11 +3,12 @@
 
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::pack::RuleSpec;
-use super::{PackError, Rule, regex_build_message, regex_message};
+use super::{PackError, Rule, build_message, regex_build_message, regex_message};
 use crate::detect::validate::Validator;
 use crate::filter::allowlist::Allowlist;
 use crate::finding::quoted;
@@ -20,14 +21,24 @@ const REGEX_SIZE_LIMIT: usize = 32 << 20;
 /// regexes are small, and a directory scan runs no slower at 512 KiB.
 const DFA_CACHE_LIMIT: usize = 512 << 10;
 
-fn builder(pattern: &str) -> RegexBuilder {
-    let mut b = RegexBuilder::new(pattern);
-    // ASCII semantics by default: `\b`, `\w` and `\s` stay on the fast DFA
-    // paths and tokens are ASCII anyway; `(?u)` opts back in.
-    b.unicode(false)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(DFA_CACHE_LIMIT);
-    b
+/// Builds a rule regex. ASCII semantics by default: `\b`, `\w` and `\s`
+/// stay on the fast DFA paths and tokens are ASCII anyway; `(?u)` opts back
+/// in. No one-pass DFA: it only speeds up reading the groups of a match,
+/// which few candidates need, and it held a few MiB across the hundreds of
+/// rule regexes a scan compiles; groups come from the bounded backtracker.
+/// A failure gives the size limit the regex exceeded, if that was it.
+fn build(pattern: &str) -> Result<Regex, Option<usize>> {
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .hybrid_cache_capacity(DFA_CACHE_LIMIT)
+                .onepass(false),
+        )
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build(pattern)
+        .map_err(|e| e.size_limit())
 }
 
 /// Compiles a pattern whose syntax was already checked at load.
@@ -36,9 +47,9 @@ fn builder(pattern: &str) -> RegexBuilder {
 /// (user packs) and the built-in self-test (built-in packs) rule out; should
 /// it happen anyway, the rule matches nothing rather than aborting a scan.
 pub(super) fn build_regex(pattern: &str) -> Regex {
-    match builder(pattern).build() {
+    match build(pattern) {
         Ok(re) => re,
-        Err(_) => match Regex::new(r"[^\x00-\xFF]") {
+        Err(_) => match build(r"[^\x00-\xFF]") {
             Ok(never) => never,
             Err(_) => unreachable!("constant regex compiles"),
         },
@@ -48,12 +59,8 @@ pub(super) fn build_regex(pattern: &str) -> Regex {
 /// Compiles the rule's regexes (its own and its allowlists') now, so a
 /// pack that passes loading never fails later.
 pub(super) fn check_full_compile(rule: &Rule) -> Result<(), PackError> {
-    let re = builder(&rule.pattern).build().map_err(|e| {
-        PackError::rule(
-            &rule.pack,
-            &rule.id,
-            format!("regex: {}", regex_build_message(&e)),
-        )
+    let re = build(&rule.pattern).map_err(|e| {
+        PackError::rule(&rule.pack, &rule.id, format!("regex: {}", build_message(e)))
     })?;
     let _ = rule.regex.set(re);
     for list in &rule.allowlists {

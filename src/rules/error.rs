@@ -77,11 +77,18 @@ pub fn regex_message(err: &regex_syntax::Error) -> String {
 /// A regex build error (past the syntax check, only the size limit is
 /// left) without the pattern.
 pub fn regex_build_message(err: &regex::Error) -> String {
-    match err {
-        regex::Error::CompiledTooBig(limit) => {
-            format!("the compiled regex exceeds the size limit of {limit} bytes")
-        }
-        _ => "the regex does not compile".to_string(),
+    build_message(match err {
+        regex::Error::CompiledTooBig(limit) => Some(*limit),
+        _ => None,
+    })
+}
+
+/// The message for a regex that failed to build past the syntax check:
+/// over the size limit `limit`, else a plain "does not compile".
+pub fn build_message(limit: Option<usize>) -> String {
+    match limit {
+        Some(limit) => format!("the compiled regex exceeds the size limit of {limit} bytes"),
+        None => "the regex does not compile".to_string(),
     }
 }
 

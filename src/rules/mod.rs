@@ -17,10 +17,10 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use clap::ValueEnum;
-use regex::bytes::Regex;
+use regex_automata::meta::Regex;
 use serde::{Deserialize, Serialize};
 
-pub use error::{PackError, regex_build_message, regex_message, toml_message};
+pub use error::{PackError, build_message, regex_build_message, regex_message, toml_message};
 
 use crate::detect::validate::Validator;
 use crate::filter::allowlist::Allowlist;
