@@ -241,15 +241,17 @@ pub struct ScanFlags {
     /// [default: 25M, or the config's max-file-size]
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
-    /// Decode base64 spans and scan their text, up to N encodings deep
-    /// (0: do not decode).
-    #[arg(long, value_name = "N", default_value_t = crate::detect::DEFAULT_DECODE_DEPTH)]
-    pub max_decode_depth: usize,
+    /// Decode encoded text (base64, hex, percent, escapes, HTML entities)
+    /// and scan it, up to N encodings deep (0: do not decode; at most 16).
+    /// [default: 3, or the config's max-decode-depth]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::detect::MAX_DECODE_DEPTH)))]
+    pub max_decode_depth: Option<u32>,
     /// Open archives (zip, jar, whl, docx, tar, gz, bz2, xz, zst, ...) and
     /// the archives inside them up to N levels deep; 0 skips archives as
-    /// binary files.
-    #[arg(long, value_name = "N", default_value_t = crate::source::archive::DEFAULT_DEPTH, value_parser = clap::value_parser!(u32).range(0..=16))]
-    pub max_archive_depth: u32,
+    /// binary files (at most 16).
+    /// [default: 2, or the config's max-archive-depth]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::source::archive::MAX_DEPTH)))]
+    pub max_archive_depth: Option<u32>,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,

@@ -1,8 +1,9 @@
 //! `.leakproof.toml`: the project's configuration, found at the root of the
 //! scanned repository (or given with `--config`). It can add packs and
-//! rules, disable rules, set a severity floor and the size limit, and add
-//! global and per-rule allowlists. The built-in packs stay on unless it sets
-//! `builtin-rules = false`. Unknown keys are errors.
+//! rules, disable rules, set a severity floor, the size limit and the
+//! decoding and archive depths, and add global and per-rule allowlists.
+//! The built-in packs stay on unless it sets `builtin-rules = false`.
+//! Unknown keys are errors.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,14 @@ pub struct ConfigSpec {
     /// Skip files larger than this (e.g. "10M").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<String>,
+    /// Decode encoded text up to this many encodings deep
+    /// (`--max-decode-depth`, which wins).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_decode_depth: Option<u32>,
+    /// Open archives up to this many levels deep (`--max-archive-depth`,
+    /// which wins).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_archive_depth: Option<u32>,
     /// Extra rules, in the pack format.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rule: Vec<RuleSpec>,
@@ -228,6 +237,23 @@ impl Config {
             crate::cli::parse_size(size)
                 .map_err(|m| config.invalid(size, format!("max-file-size: {m}")))?;
         }
+        for (key, depth, most) in [
+            (
+                "max-decode-depth",
+                config.spec.max_decode_depth,
+                crate::detect::MAX_DECODE_DEPTH,
+            ),
+            (
+                "max-archive-depth",
+                config.spec.max_archive_depth,
+                crate::source::archive::MAX_DEPTH,
+            ),
+        ] {
+            if let Some(depth) = depth.filter(|&d| d > most) {
+                let message = format!("{key} = {depth} is more than {most}, the deepest allowed");
+                return Err(config.invalid(key, message));
+            }
+        }
         Ok(config)
     }
 
@@ -341,6 +367,12 @@ pub const TEMPLATE: &str = r#"# leakproof configuration. Found at the root of th
 
 # Skip files larger than this.
 # max-file-size = "25M"
+
+# How many encodings deep encoded text is decoded and scanned (0: never),
+# and how many levels of archives inside archives are opened (0: none).
+# The command-line flags of the same names win.
+# max-decode-depth = 3
+# max-archive-depth = 2
 
 # Allowlist for every rule. Any entry that matches drops the finding;
 # `leakproof scan --show-suppressed` says which entry did.

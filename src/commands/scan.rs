@@ -51,8 +51,9 @@ pub(super) struct Setup {
     /// The absolute directory that findings' identity paths are relative
     /// to, when there is one.
     pub root: Option<String>,
-    /// Said in the summary about the configuration (a gitleaks one).
-    pub config_remark: Option<String>,
+    /// Said in the summary about the configuration: a gitleaks one, or
+    /// one that lowers a depth.
+    pub config_remarks: Vec<String>,
 }
 
 /// The worker count for `--threads requested` on a machine with `cores`
@@ -137,6 +138,34 @@ fn load_baseline(path: &Path) -> Result<LoadedBaseline, FilterFileError> {
     Baseline::parse(&file, &text, &crate::date::today()).map(LoadedBaseline::Own)
 }
 
+/// The depth in force for `key`: the flag's, else the configuration's
+/// (`config`, with what it sets), else `default`. A configuration can sit
+/// in the scanned tree, and a lower depth narrows what is reported: a
+/// remark for the summary says so.
+fn depth(
+    key: &str,
+    flag: Option<u32>,
+    config: Option<(&Config, Option<u32>)>,
+    default: u32,
+    remarks: &mut Vec<String>,
+) -> u32 {
+    if let Some(flag) = flag {
+        return flag;
+    }
+    match config {
+        Some((config, Some(set))) => {
+            if set < default {
+                remarks.push(format!(
+                    "{} lowers {key} to {set} (default {default})",
+                    config.path.display()
+                ));
+            }
+            set
+        }
+        _ => default,
+    }
+}
+
 /// Resolves flags, the configuration and the project's ignore file for a
 /// scan of the project at `root`.
 pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) -> Result<Setup> {
@@ -205,9 +234,35 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
         .max_file_size
         .or_else(|| config.as_ref().and_then(Config::max_file_size))
         .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let mut config_remarks: Vec<String> = config
+        .as_ref()
+        .filter(|c| c.gitleaks)
+        .map(|c| {
+            format!(
+                "gitleaks configuration {} ({} warnings)",
+                c.path.display(),
+                c.warnings.len()
+            )
+        })
+        .into_iter()
+        .collect();
+    let decode_depth = depth(
+        "max-decode-depth",
+        flags.max_decode_depth,
+        config.as_ref().map(|c| (c, c.spec.max_decode_depth)),
+        crate::detect::DEFAULT_DECODE_DEPTH,
+        &mut config_remarks,
+    );
+    let archive_depth = depth(
+        "max-archive-depth",
+        flags.max_archive_depth,
+        config.as_ref().map(|c| (c, c.spec.max_archive_depth)),
+        crate::source::archive::DEFAULT_DEPTH,
+        &mut config_remarks,
+    );
     Ok(Setup {
         scanner: Scanner::new(
-            Engine::new(rules).with_decode_depth(flags.max_decode_depth),
+            Engine::new(rules).with_decode_depth(decode_depth as usize),
             acceptance,
             ScanOptions {
                 show_secrets: flags.show_secrets,
@@ -217,16 +272,10 @@ pub(super) fn setup(flags: &ScanFlags, root: &Path, fingerprint_commit: bool) ->
         ),
         max_file_size,
         archives: ArchiveOptions {
-            max_depth: flags.max_archive_depth,
+            max_depth: archive_depth,
             max_entry_size: max_file_size,
         },
-        config_remark: config.as_ref().filter(|c| c.gitleaks).map(|c| {
-            format!(
-                "gitleaks configuration {} ({} warnings)",
-                c.path.display(),
-                c.warnings.len()
-            )
-        }),
+        config_remarks,
         config: config_path,
         threads,
         scope,
@@ -241,7 +290,7 @@ fn acceptance_remarks(
     setup: &Setup,
     outcome: &Outcome,
 ) -> (Vec<String>, Vec<String>) {
-    let mut remarks: Vec<String> = setup.config_remark.iter().cloned().collect();
+    let mut remarks: Vec<String> = setup.config_remarks.clone();
     let acceptance = setup.scanner.acceptance();
     let mut files: Vec<String> = setup
         .config

@@ -38,7 +38,12 @@ use location::LineIndex;
 use prefilter::Prefilter;
 
 /// How many encodings deep decoding goes by default (`--max-decode-depth`).
-pub const DEFAULT_DECODE_DEPTH: usize = 3;
+pub const DEFAULT_DECODE_DEPTH: u32 = 3;
+
+/// The deepest `--max-decode-depth`: decoding recurses once per level, and
+/// a crafted input (`%2525...`) nests as deep as it is long, so an
+/// unbounded depth would overflow the stack.
+pub const MAX_DECODE_DEPTH: u32 = 16;
 
 /// What a candidate found in decoded text carries: the candidate's offsets
 /// point at the encoded bytes in the blob, so the secret and the match are
@@ -276,7 +281,7 @@ impl Engine {
         Engine {
             rules,
             prefilter,
-            decode_depth: DEFAULT_DECODE_DEPTH,
+            decode_depth: DEFAULT_DECODE_DEPTH as usize,
             owner: cache::new_owner(),
         }
     }

@@ -36,6 +36,10 @@ use super::{Blob, History, Notice, NoticeKind, Origin, Sink, binary_notice, scan
 /// Default `--max-archive-depth`: an archive and the archives it holds.
 pub const DEFAULT_DEPTH: u32 = 2;
 
+/// The deepest `--max-archive-depth`: one level of recursion (and one
+/// entry in memory) per level.
+pub const MAX_DEPTH: u32 = 16;
+
 /// An outermost archive expands to at most this many times its size: a
 /// hundred is far above what text compresses to (3 to 20 times), and the
 /// ratio Apache POI's zip-bomb guard uses.

@@ -824,3 +824,77 @@ fn path_conditions_see_an_entry_at_its_archive_and_its_inner_path() {
         ]
     );
 }
+
+#[test]
+fn the_config_sets_both_depths_and_the_flags_win() {
+    use base64::Engine as _;
+    let dir = Dir::new();
+    let inner = zip(&[("config/app.properties", &env(EXTRA_TOKEN))]);
+    dir.create("outer.tar.gz", gz(&tar(&[("lib/inner.jar", &inner)])));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(env(ENV_TOKEN));
+    dir.create("values.yaml", format!("blob: {encoded}\n"));
+    let nested = loc(
+        RULE,
+        "outer.tar.gz!lib/inner.jar!config/app.properties",
+        2,
+        7,
+    );
+    let decoded = loc(RULE, "values.yaml", 1, 29);
+    let (_, json) = scan_report(&dir, &[]);
+    assert_eq!(locations(&json), vec![nested.clone(), decoded.clone()]);
+    // The config lowers both; the summary says so.
+    dir.create(
+        ".leakproof.toml",
+        "max-decode-depth = 0\nmax-archive-depth = 1\n",
+    );
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(locations(&json), vec![]);
+    assert_eq!(json["summary"]["skipped_binary"], 1);
+    assert_eq!(
+        json["summary"]["remarks"],
+        serde_json::json!([
+            ".leakproof.toml lowers max-decode-depth to 0 (default 3)",
+            ".leakproof.toml lowers max-archive-depth to 1 (default 2)"
+        ])
+    );
+    // A flag wins over the config.
+    let (_, json) = scan_report(
+        &dir,
+        &["--max-archive-depth", "2", "--max-decode-depth", "1"],
+    );
+    assert_eq!(locations(&json), vec![nested.clone(), decoded.clone()]);
+    assert_eq!(json["summary"]["remarks"], serde_json::json!([]));
+    // A config may raise them, within the same bounds as the flags.
+    dir.create(
+        ".leakproof.toml",
+        "max-decode-depth = 16\nmax-archive-depth = 16\n",
+    );
+    let (_, json) = scan_report(&dir, &[]);
+    assert_eq!(locations(&json), vec![nested, decoded]);
+    for (config, error) in [
+        (
+            "# depths\nmax-archive-depth = 17\n",
+            "max-archive-depth = 17 is more than 16, the deepest allowed",
+        ),
+        (
+            "max-decode-depth = 100000\n",
+            "max-decode-depth = 100000 is more than 16, the deepest allowed",
+        ),
+        (
+            "max-decode-depth = -1\n",
+            "invalid value: integer `-1`, expected u32",
+        ),
+    ] {
+        dir.create(".leakproof.toml", config);
+        let out = dir.cmd().args(["scan", "."]).run();
+        assert_eq!(out.code, 2, "{config}: {}", out.stderr);
+        assert!(out.stderr.contains(".leakproof.toml:"), "{}", out.stderr);
+        assert!(out.stderr.contains(error), "{}", out.stderr);
+    }
+    let out = dir
+        .cmd()
+        .args(["scan", ".", "--max-decode-depth", "17"])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
