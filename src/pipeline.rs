@@ -13,7 +13,8 @@ use foldhash::{HashMap, HashSet};
 
 use crate::detect::location::LineIndex;
 use crate::detect::{Candidate, Engine, Memo};
-use crate::filter::allowlist::{LineMemo, Subject};
+use crate::filter::LineMemo;
+use crate::filter::allowlist::Subject;
 use crate::filter::{self, Acceptance};
 use crate::finding::{self, Context, Finding};
 use crate::source::{Blob, Notice, NoticeKind, NoticeLevel, Origin, Sink};
@@ -267,7 +268,6 @@ impl Scanner {
         // computed once for all of them (a long line with many matches
         // stays linear).
         let line_memo = LineMemo::default();
-        let mut marker: Option<((usize, usize), Option<&'static str>)> = None;
         for cand in candidates {
             let (line, column) = index.position(cand.secret_start);
             let (end_line, end_column) = index.position(cand.secret_end);
@@ -304,23 +304,17 @@ impl Scanner {
                     line_memo: &line_memo,
                 };
                 filter::allowlisted(rules, rule, &subject).or_else(|| {
-                    let marker = match marker {
-                        Some((span, m)) if span == (line_start, line_end) => m,
-                        _ => {
-                            let previous = match line_start.checked_sub(1) {
-                                Some(nl) => {
-                                    let (s, e) = index.line_span(nl, nl);
-                                    &data[s..e]
-                                }
-                                None => &[],
-                            };
-                            let m = self
-                                .acceptance
-                                .marker(&data[line_start..line_end], previous);
-                            marker = Some(((line_start, line_end), m));
-                            m
-                        }
-                    };
+                    let line = &data[line_start..line_end];
+                    let marker = line_memo.marker(line, || {
+                        let previous = match line_start.checked_sub(1) {
+                            Some(nl) => {
+                                let (s, e) = index.line_span(nl, nl);
+                                &data[s..e]
+                            }
+                            None => &[],
+                        };
+                        self.acceptance.marker(line, previous)
+                    });
                     self.acceptance.check(marker, &fingerprint)
                 })
             });

@@ -2,12 +2,12 @@
 //! stopwords. Each entry that drops a candidate is named in the reason, so
 //! `--show-suppressed` can say exactly which one fired.
 
-use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 
+use super::LineMemo;
 use crate::finding::quoted;
 use crate::rules::pack::{AllowlistSpec, Condition, RegexTarget};
 use crate::rules::{regex_build_message, regex_message};
@@ -42,49 +42,8 @@ pub struct Subject<'a> {
     pub line: &'a [u8],
     /// The commit that introduced it (git scans).
     pub commit: Option<&'a str>,
-    /// What line-target regexes said about `line`, shared by the
-    /// candidates of one line so that many matches on one long line cost
-    /// one regex search each, not one per match.
+    /// What is known of `line`, shared by the candidates on it.
     pub line_memo: &'a LineMemo,
-}
-
-/// The verdicts of line-target regexes on one line (keyed by the line's
-/// byte span in its blob): each allowlist's first matching regex, if any.
-#[derive(Debug, Default)]
-pub struct LineMemo {
-    inner: RefCell<LineVerdicts>,
-}
-
-/// The line a [`LineMemo`] holds, and `(allowlist address, first matching
-/// regex)` for each allowlist asked about it.
-#[derive(Debug, Default)]
-struct LineVerdicts {
-    line: Option<(usize, usize)>,
-    verdicts: Vec<(usize, Option<usize>)>,
-}
-
-impl LineMemo {
-    /// The verdict of `list` for the line at `span`, computed by `verdict`
-    /// the first time it is asked for that line.
-    fn get(
-        &self,
-        span: (usize, usize),
-        list: &Allowlist,
-        verdict: impl FnOnce() -> Option<usize>,
-    ) -> Option<usize> {
-        let key = std::ptr::from_ref(list) as usize;
-        let mut memo = self.inner.borrow_mut();
-        if memo.line != Some(span) {
-            memo.line = Some(span);
-            memo.verdicts.clear();
-        }
-        if let Some(&(_, v)) = memo.verdicts.iter().find(|(k, _)| *k == key) {
-            return v;
-        }
-        let v = verdict();
-        memo.verdicts.push((key, v));
-        v
-    }
 }
 
 /// Which entry of an allowlist dropped a candidate.
@@ -273,8 +232,7 @@ impl Allowlist {
             RegexTarget::Match => first(subject.matched),
             RegexTarget::Line => {
                 let line = subject.line;
-                let span = (line.as_ptr() as usize, line.len());
-                subject.line_memo.get(span, self, || first(line))
+                subject.line_memo.verdict(line, self, || first(line))
             }
         }?;
         Some(AllowReason::Regex(self.regexes[found].src.clone()))

@@ -8,12 +8,78 @@ pub mod ignore;
 pub mod inline;
 pub mod place;
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 use allowlist::{Allowlist, Subject};
 
 use crate::finding::Suppression;
 use crate::rules::{Rule, RuleSet};
+
+/// What the candidates of one line share, worked out for the first of
+/// them and reused by the rest, so that many matches on one long line cost
+/// one search each, not one per match: the verdicts of line-target
+/// allowlist regexes and the line's inline marker. Keyed by the line's
+/// address and length in its blob; a new line replaces the old one.
+#[derive(Debug, Default)]
+pub struct LineMemo {
+    inner: RefCell<LineFacts>,
+}
+
+#[derive(Debug, Default)]
+struct LineFacts {
+    line: Option<(usize, usize)>,
+    /// `(allowlist address, its first regex matching the line)`.
+    verdicts: Vec<(usize, Option<usize>)>,
+    marker: Option<Option<&'static str>>,
+}
+
+impl LineMemo {
+    /// The facts held for `line`, emptied first if they were another
+    /// line's.
+    fn facts(&self, line: &[u8]) -> std::cell::RefMut<'_, LineFacts> {
+        let span = (line.as_ptr() as usize, line.len());
+        let mut facts = self.inner.borrow_mut();
+        if facts.line != Some(span) {
+            facts.line = Some(span);
+            facts.verdicts.clear();
+            facts.marker = None;
+        }
+        facts
+    }
+
+    /// Which regex of `list` matches `line` first, computed by `verdict`
+    /// the first time it is asked for that line.
+    fn verdict(
+        &self,
+        line: &[u8],
+        list: &Allowlist,
+        verdict: impl FnOnce() -> Option<usize>,
+    ) -> Option<usize> {
+        let key = std::ptr::from_ref(list) as usize;
+        if let Some(&(_, v)) = self.facts(line).verdicts.iter().find(|(k, _)| *k == key) {
+            return v;
+        }
+        let v = verdict();
+        self.facts(line).verdicts.push((key, v));
+        v
+    }
+
+    /// The inline marker allowing `line`, computed by `marker` the first
+    /// time it is asked for that line.
+    pub fn marker(
+        &self,
+        line: &[u8],
+        marker: impl FnOnce() -> Option<&'static str>,
+    ) -> Option<&'static str> {
+        if let Some(m) = self.facts(line).marker {
+            return m;
+        }
+        let m = marker();
+        self.facts(line).marker = Some(m);
+        m
+    }
+}
 
 /// Checks a candidate against its rule's allowlist, then the global ones.
 pub fn allowlisted(rules: &RuleSet, rule: &Rule, subject: &Subject<'_>) -> Option<Suppression> {
