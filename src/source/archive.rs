@@ -303,10 +303,19 @@ impl Expander<'_, '_> {
             );
             return self.stop(notice);
         }
-        let mut archive = match zip::ZipArchive::new(reader) {
+        let mut archive = match zip::ZipArchive::new(&mut reader) {
             Ok(archive) => archive,
-            Err(e) => return self.corrupt(inner, "zip archive", &e.to_string(), "not scanned"),
+            Err(e) => return self.zip_in_order(reader, inner, depth, &e.to_string()),
         };
+        // The end record and the directory disagree: entries may be left
+        // out of what the directory gave.
+        if (archive.len() as u64) < declared {
+            let problem = format!(
+                "its end record declares {declared} entries, its directory gives {}",
+                archive.len()
+            );
+            self.corrupt(inner, "zip archive", &problem, "the others are not scanned");
+        }
         for i in 0..archive.len() {
             if self.stopped || !self.count_entry(inner) {
                 return;
@@ -328,13 +337,76 @@ impl Expander<'_, '_> {
                     continue;
                 }
             };
-            if !entry.is_file() {
-                continue;
-            }
-            let declared = entry.size();
-            let reader = self.meter(entry);
-            self.entry(reader, Some(declared), &name, Kind::Zip, depth);
+            self.zip_entry(entry, &name, depth);
         }
+    }
+
+    /// Reads a zip whose central directory cannot be read (`problem`)
+    /// entry by entry from its local headers, from its start, as a zip is
+    /// streamed: a zip cut short or with a damaged directory still shows
+    /// what its entries hold. Without the directory, nothing says where an
+    /// entry starts but the end of the one before: reading stops at the
+    /// first header that cannot be read, or whose entry does not say its
+    /// size (a data descriptor), with a notice.
+    fn zip_in_order<R: Read + Seek>(
+        &mut self,
+        mut reader: R,
+        inner: &[String],
+        depth: u32,
+        problem: &str,
+    ) {
+        let instead = "its entries are read in order from its start instead";
+        self.corrupt(inner, "zip archive", problem, instead);
+        if let Err(e) = reader.seek(SeekFrom::Start(0)) {
+            return self.corrupt(inner, "zip archive", &e.to_string(), "not scanned");
+        }
+        let mut last: Option<String> = None;
+        loop {
+            if self.stopped {
+                return;
+            }
+            let entry = match zip::read::read_zipfile_from_stream(&mut reader) {
+                Ok(Some(entry)) => entry,
+                // The central directory starts, or the archive ends where
+                // it was cut short (the notice above says it is damaged).
+                Ok(None) => return,
+                Err(zip::result::ZipError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    return;
+                }
+                Err(e) => {
+                    let after = last
+                        .map(|name| format!(", after the entry {name}"))
+                        .unwrap_or_default();
+                    let problem = format!("{e}{after}");
+                    return self.corrupt(inner, "zip archive", &problem, "the rest is not scanned");
+                }
+            };
+            if !self.count_entry(inner) {
+                return;
+            }
+            let path = entry.name().to_string();
+            let name = join(inner, &path);
+            last = Some(path);
+            self.zip_entry(entry, &name, depth);
+        }
+    }
+
+    /// Reads one entry of a zip at `name`. Only an entry that is not a
+    /// file and holds no data is passed over: the type comes from
+    /// attributes anyone can set, so a "directory" or "symlink" that holds
+    /// bytes is read like a file.
+    fn zip_entry<R: Read>(
+        &mut self,
+        entry: zip::read::ZipFile<'_, R>,
+        name: &[String],
+        depth: u32,
+    ) {
+        if !entry.is_file() && entry.size() == 0 && entry.compressed_size() == 0 {
+            return;
+        }
+        let declared = entry.size();
+        let reader = self.meter(entry);
+        self.entry(reader, Some(declared), name, Kind::Zip, depth);
     }
 
     /// A compressed stream (a tar in it, or one file) or a plain tar.
@@ -399,7 +471,10 @@ impl Expander<'_, '_> {
                 }
             };
             let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            if !entry.header().entry_type().is_file() {
+            // As in a zip, only what is not a file and holds nothing is
+            // passed over: an entry of an unknown type with data is read
+            // (GNU tar extracts it as a file).
+            if !entry.header().entry_type().is_file() && entry.size() == 0 {
                 last = Some(path);
                 continue;
             }

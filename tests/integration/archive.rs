@@ -16,6 +16,11 @@ fn env(token: &str) -> Vec<u8> {
     format!("# settings\nTOKEN={token}\n").into_bytes()
 }
 
+/// The findings of [`env`] files at `paths`: the token at line 2, column 7.
+fn env_findings(paths: &[&str]) -> Vec<(String, String, u64, u64)> {
+    paths.iter().map(|p| loc(RULE, p, 2, 7)).collect()
+}
+
 fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
@@ -303,7 +308,9 @@ fn a_corrupt_archive_is_an_error_notice_and_the_scan_goes_on() {
     let secret = env(ENV_TOKEN);
     let good = zip(&[("ok.env", &secret)]);
     dir.create("good.zip", &good);
-    dir.create("cut.zip", &good[..good.len() / 2]);
+    // Cut in its central directory: the entries are read from their local
+    // headers.
+    dir.create("cut.zip", &good[..good.len() - 30]);
     // The first entry is whole, the second is cut short: the first is
     // scanned, the damage reported.
     let other = env(EXTRA_TOKEN);
@@ -315,6 +322,7 @@ fn a_corrupt_archive_is_an_error_notice_and_the_scan_goes_on() {
         locations(&json),
         vec![
             loc(RULE, "cut.tar!first.env", 2, 7),
+            loc(RULE, "cut.zip!ok.env", 2, 7),
             loc(RULE, "good.zip!ok.env", 2, 7),
         ]
     );
@@ -330,11 +338,10 @@ fn a_corrupt_archive_is_an_error_notice_and_the_scan_goes_on() {
             ("error", "corrupt-archive", "cut.zip"),
         ]
     );
-    assert!(
-        found[1]
-            .3
-            .starts_with("corrupt zip archive: invalid Zip archive: "),
-        "{found:?}"
+    assert_eq!(
+        found[1].3,
+        "corrupt zip archive: invalid Zip archive: Could not find EOCD; its entries are read \
+         in order from its start instead"
     );
     assert_eq!(json["summary"]["corrupt_archives"], 2);
     assert!(
@@ -599,14 +606,14 @@ fn a_corrupt_zip_entry_does_not_hide_the_entries_after_it() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(
         locations(&json),
-        vec![
-            loc(RULE, "bad-crc.zip!z/app.env", 2, 7),
-            loc(RULE, "bad-data.zip!z/app.env", 2, 7),
-            loc(RULE, "bad-header.zip!z/app.env", 2, 7),
-            loc(RULE, "odd-method.jar!z/app.env", 2, 7),
-            loc(RULE, "outer.zip!later.env", 2, 7),
-            loc(RULE, "outer.zip!lib/inner.jar!z/app.env", 2, 7),
-        ]
+        env_findings(&[
+            "bad-crc.zip!z/app.env",
+            "bad-data.zip!z/app.env",
+            "bad-header.zip!z/app.env",
+            "odd-method.jar!z/app.env",
+            "outer.zip!later.env",
+            "outer.zip!lib/inner.jar!z/app.env",
+        ])
     );
     assert_eq!(
         notices(&json),
@@ -692,12 +699,12 @@ fn damage_in_a_tar_or_a_stream_ends_it_where_the_notice_says() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(
         locations(&json),
-        vec![
-            loc(RULE, "bad-header.tar!first.env", 2, 7),
-            loc(RULE, "cut.tar.gz!first.env", 2, 7),
-            loc(RULE, "outer.zip!a/bad.tar!first.env", 2, 7),
-            loc(RULE, "outer.zip!b/later.env", 2, 7),
-        ]
+        env_findings(&[
+            "bad-header.tar!first.env",
+            "cut.tar.gz!first.env",
+            "outer.zip!a/bad.tar!first.env",
+            "outer.zip!b/later.env",
+        ])
     );
     let n = |path: &str, message: &str| notice("error", "corrupt-archive", path, message);
     let header = "corrupt tar archive: archive header checksum mismatch, after the entry \
@@ -897,4 +904,124 @@ fn the_config_sets_both_depths_and_the_flags_win() {
         .args(["scan", ".", "--max-decode-depth", "17"])
         .run();
     assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn a_zip_without_its_directory_is_read_from_its_local_headers() {
+    let dir = Dir::new();
+    let secret = env(ENV_TOKEN);
+    let other = env(EXTRA_TOKEN);
+    let mut rng = Rng(7);
+    let filler = rng.word(b"abcdefghijklmnopqrstuvwxyz0123456789 \n", 16 << 10);
+    let entries: &[(&str, &[u8])] = &[
+        ("a/first.env", &secret),
+        ("b/filler.txt", filler.as_bytes()),
+        ("c/last.env", &other),
+    ];
+    let zipped = zip(entries);
+    let directory = central_headers(&zipped)[0];
+    // The directory is overwritten: every entry is still found.
+    let mut no_directory = zipped.clone();
+    no_directory[directory..].fill(0);
+    dir.create("no-directory.zip", &no_directory);
+    // Cut in the middle of the filler: what came before it is scanned.
+    dir.create("cut.zip", &zipped[..zipped.len() / 2]);
+    // A streamed zip (sizes after the data, in data descriptors) without
+    // its directory: nothing says where its first entry ends.
+    let mut w = zip::ZipWriter::new_stream(Vec::new());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in entries {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(data).unwrap();
+    }
+    let streamed = w.finish().unwrap().into_inner();
+    let directory = central_headers(&streamed)[0];
+    dir.create("streamed.zip", &streamed[..directory]);
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&json),
+        env_findings(&[
+            "cut.zip!a/first.env",
+            "no-directory.zip!a/first.env",
+            "no-directory.zip!c/last.env",
+        ])
+    );
+    let instead = "corrupt zip archive: invalid Zip archive: Could not find EOCD; its entries \
+                   are read in order from its start instead";
+    let n = |path: &str, message: &str| notice("error", "corrupt-archive", path, message);
+    assert_eq!(
+        notices(&json),
+        vec![
+            n("cut.zip", instead),
+            n(
+                "cut.zip!b/filler.txt",
+                "corrupt zip entry: incomplete deflate stream; not scanned past the damage"
+            ),
+            n("no-directory.zip", instead),
+            // Where the directory was: the notice says where reading stopped.
+            n(
+                "no-directory.zip",
+                "corrupt zip archive: invalid Zip archive: Invalid local file header, after the \
+                 entry c/last.env; the rest is not scanned"
+            ),
+            n("streamed.zip", instead),
+            n(
+                "streamed.zip",
+                "corrupt zip archive: unsupported Zip archive: The file length is not available \
+                 in the local header; the rest is not scanned"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_entry_whose_type_says_it_holds_nothing_is_read_when_it_holds_something() {
+    let dir = Dir::new();
+    let secret = env(ENV_TOKEN);
+    let other = env(EXTRA_TOKEN);
+    // Marked as a symbolic link (unix mode 0o120777, made by Unix).
+    let mut link = zip(&[("link.env", &secret), ("plain.env", &other)]);
+    let central = central_headers(&link)[0];
+    link[central + 5] = 3;
+    link[central + 38..central + 42].copy_from_slice(&(0o120_777u32 << 16).to_le_bytes());
+    dir.create("link.zip", &link);
+    // A tar entry of a type no tar defines.
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_ustar();
+    h.set_path("odd.env").unwrap();
+    h.set_size(secret.len() as u64);
+    h.set_entry_type(tar::EntryType::new(b'Z'));
+    h.set_cksum();
+    b.append(&h, &secret[..]).unwrap();
+    dir.create("odd.tar", b.into_inner().unwrap());
+    // The end record declares three entries on this disk, then two: the
+    // directory gives two, and the notice says so.
+    let mut short = zip(&[("a.env", &secret), ("b.env", &other), ("c.env", &secret)]);
+    let end = short.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap();
+    short[end + 8] = 2;
+    dir.create("short.zip", &short);
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&json),
+        env_findings(&[
+            "link.zip!link.env",
+            "link.zip!plain.env",
+            "odd.tar!odd.env",
+            "short.zip!a.env",
+            "short.zip!b.env",
+        ])
+    );
+    assert_eq!(
+        notices(&json),
+        vec![notice(
+            "error",
+            "corrupt-archive",
+            "short.zip",
+            "corrupt zip archive: its end record declares 3 entries, its directory gives 2; \
+             the others are not scanned"
+        )]
+    );
 }
