@@ -121,7 +121,9 @@ impl Kind {
 /// The kind of archive `head` (the first bytes of some content) starts
 /// with, by magic bytes. The two whose magic is printable text (bzip2's
 /// `BZh91AY&SY`, tar's `ustar`) count only in binary content, so a text
-/// file that starts with them is still read as text.
+/// file that starts with them is still read as text. A tar without the
+/// `ustar` magic (the original format, `tar --format=v7`) is known by the
+/// checksum of its first header.
 pub fn detect(head: &[u8]) -> Option<Kind> {
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         Some(Kind::Zip)
@@ -139,11 +141,37 @@ pub fn detect(head: &[u8]) -> Option<Kind> {
         && matches!(&head[4..10], b"1AY&SY" | b"\x17\x72\x45\x38\x50\x90")
     {
         Some(Kind::Bzip2)
-    } else if head.get(257..262) == Some(b"ustar") {
+    } else if head.get(257..262) == Some(b"ustar") || tar_header(head) {
         Some(Kind::Tar)
     } else {
         None
     }
+}
+
+/// True when `head` starts with a tar header: a name, and a checksum
+/// field (at least six octal digits between spaces and NULs) equal to the
+/// sum of the header's 512 bytes with that field counted as spaces.
+fn tar_header(head: &[u8]) -> bool {
+    let Some(header) = head.get(..512).filter(|h| h[0] != 0) else {
+        return false;
+    };
+    let field = std::str::from_utf8(&header[148..156]).unwrap_or("");
+    let digits = field.trim_matches([' ', '\0']);
+    if digits.len() < 6 || !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return false;
+    }
+    let sum: u32 = header
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u32::from(b)
+            }
+        })
+        .sum();
+    u32::from_str_radix(digits, 8) == Ok(sum)
 }
 
 /// Where an archive's bytes are.
@@ -694,6 +722,16 @@ mod tests {
         tar[257..263].copy_from_slice(b"ustar\0");
         assert_eq!(detect(&tar), Some(Kind::Tar));
         assert_eq!(detect(b"plain text"), None);
+        // The original tar format: no magic, a checksum.
+        let mut v7 = vec![0u8; 1024];
+        v7[..6].copy_from_slice(b"a.env\0");
+        v7[148..156].copy_from_slice(b"        ");
+        let sum: u32 = v7[..512].iter().map(|&b| u32::from(b)).sum();
+        v7[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        assert_eq!(detect(&v7), Some(Kind::Tar));
+        v7[0] = b'b';
+        assert_eq!(detect(&v7), None);
+        assert_eq!(detect(&[0u8; 1024]), None);
     }
 
     #[test]

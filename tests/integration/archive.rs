@@ -1025,3 +1025,37 @@ fn an_entry_whose_type_says_it_holds_nothing_is_read_when_it_holds_something() {
         )]
     );
 }
+
+#[test]
+fn a_tar_in_the_original_format_is_found_by_its_header_checksum() {
+    let dir = Dir::new();
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in [
+        ("conf/app.env", env(ENV_TOKEN)),
+        ("z.env", env(EXTRA_TOKEN)),
+    ] {
+        // No `ustar` magic: the header as tar wrote it before POSIX.
+        let mut h = tar::Header::new_old();
+        h.set_path(name).unwrap();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append(&h, &data[..]).unwrap();
+    }
+    let v7 = b.into_inner().unwrap();
+    assert_ne!(&v7[257..262], b"ustar");
+    dir.create("v7.tar", &v7);
+    dir.create("v7.tar.gz", gz(&v7));
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&json),
+        env_findings(&[
+            "v7.tar!conf/app.env",
+            "v7.tar!z.env",
+            "v7.tar.gz!conf/app.env",
+            "v7.tar.gz!z.env",
+        ])
+    );
+    assert_eq!(notices(&json), vec![]);
+}
