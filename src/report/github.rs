@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::escape::text;
 use super::{Report, commit_line};
 use crate::rules::Severity;
+use crate::source::NoticeLevel;
 
 /// Escapes a command's message (data) part: `%`, CR and LF as the Actions
 /// toolkit does (the runner decodes them, so a file name stays exact), then
@@ -25,7 +26,8 @@ fn escape_property(s: &str) -> String {
 }
 
 /// Writes one annotation per finding: `error` for critical and high,
-/// `warning` for medium and low. A finding inside an archive is annotated
+/// `warning` for medium and low; then a warning for each file or archive
+/// part that could not be read. A finding inside an archive is annotated
 /// on the archive, the file the checkout holds, without a line (its lines
 /// are those of the entry, not of the archive); the message names the
 /// entry and the line and column in it.
@@ -68,6 +70,19 @@ pub fn write(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
             escape_property(&title),
             escape_data(&message)
         )?;
+    }
+    // Content that could not be read (an unreadable file, a damaged
+    // archive) may hold what no finding shows: a warning on the run, so
+    // the pull request shows it too, not only the log.
+    for n in &report.outcome.notices {
+        if n.level == NoticeLevel::Error {
+            writeln!(
+                w,
+                "::warning title={}::{}",
+                escape_property("leakproof: could not read all content"),
+                escape_data(&format!("{}: {}", n.path, n.message))
+            )?;
+        }
     }
     Ok(())
 }

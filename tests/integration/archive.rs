@@ -353,6 +353,23 @@ fn a_corrupt_archive_is_an_error_notice_and_the_scan_goes_on() {
     // --strict: the scan cannot be trusted, as for an unreadable file.
     let strict = dir.cmd().args(["scan", ".", "--strict"]).run();
     assert_eq!(strict.code, 2, "{}", strict.stderr);
+    // On GitHub, the damage is a warning on the run, after the findings.
+    let github = dir.cmd().args(["scan", ".", "--format", "github"]).run();
+    let warnings: Vec<String> = github
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::warning "))
+        .map(str::to_string)
+        .collect();
+    let title = "::warning title=leakproof%3A could not read all content::";
+    assert_eq!(
+        warnings,
+        vec![
+            format!("{title}cut.tar!second.env: {}", found[0].3),
+            format!("{title}cut.zip: {}", found[1].3),
+        ]
+    );
+    assert_eq!(github.stdout.lines().count(), 3 + 2, "{}", github.stdout);
 }
 
 #[test]
