@@ -148,6 +148,54 @@ pub fn detect(head: &[u8]) -> Option<Kind> {
     }
 }
 
+/// How many bytes at the end of a file can hold a zip's end record: the
+/// record itself and the longest comment it can carry.
+pub const ZIP_TAIL: usize = 22 + 0xFFFF;
+
+/// True when `tail`, the last bytes of a file of `size` bytes, ends with a
+/// zip end-of-central-directory record (its comment reaching exactly to the
+/// end of the file) whose directory fits before it. That is a zip with
+/// something in front of it, which its first bytes do not show: a
+/// self-extracting stub, a script before a jar, or bytes put there to hide
+/// the archive from a scanner.
+pub fn zip_at_end(tail: &[u8], size: u64) -> bool {
+    let u16_at = |at: usize| u16::from_le_bytes([tail[at], tail[at + 1]]) as usize;
+    let u32_at =
+        |at: usize| u32::from_le_bytes([tail[at], tail[at + 1], tail[at + 2], tail[at + 3]]);
+    memchr::memmem::rfind_iter(tail, b"PK\x05\x06").any(|at| {
+        at + 22 <= tail.len() && at + 22 + u16_at(at + 20) == tail.len() && {
+            let record = size - (tail.len() - at) as u64;
+            let directory = u64::from(u32_at(at + 12));
+            directory == u64::from(u32::MAX) || directory <= record
+        }
+    })
+}
+
+/// The kind of archive `data` (a whole file or blob) holds: by its first
+/// bytes, or a zip by its end record (see [`zip_at_end`]). The end record
+/// holds NUL bytes (its disk numbers), so text is passed over at the speed
+/// of `memchr`.
+pub fn detect_whole(data: &[u8]) -> Option<Kind> {
+    detect(data).or_else(|| {
+        let tail = &data[data.len().saturating_sub(ZIP_TAIL)..];
+        (memchr::memchr(0, tail).is_some() && zip_at_end(tail, data.len() as u64))
+            .then_some(Kind::Zip)
+    })
+}
+
+/// [`detect`] for a file of which only the first bytes were read (`head`):
+/// its last [`ZIP_TAIL`] bytes are read too, for a zip's end record.
+pub fn detect_file(head: &[u8], file: &mut File, size: u64) -> io::Result<Option<Kind>> {
+    if let Some(kind) = detect(head) {
+        return Ok(Some(kind));
+    }
+    let len = size.min(ZIP_TAIL as u64);
+    file.seek(SeekFrom::Start(size - len))?;
+    let mut tail = Vec::with_capacity(len as usize);
+    file.take(len).read_to_end(&mut tail)?;
+    Ok(zip_at_end(&tail, size).then_some(Kind::Zip))
+}
+
 /// True when `head` starts with a tar header: a name, and a checksum
 /// field (at least six octal digits between spaces and NULs) equal to the
 /// sum of the header's 512 bytes with that field counted as spaces.

@@ -29,7 +29,7 @@ pub fn read(mut input: impl Read, archives: ArchiveOptions, sink: &mut dyn Sink)
         Err(e) => return sink.notice(Notice::new(NoticeKind::Unreadable, "-", e.to_string())),
     };
     if archives.max_depth > 0
-        && let Some(kind) = archive::detect(&data)
+        && let Some(kind) = archive::detect_whole(&data)
     {
         if head == Head::Binary {
             match read_rest(&mut input, max_size, &mut data) {

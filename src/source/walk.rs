@@ -147,9 +147,16 @@ fn read_entry(
         }
         Err(e) => return sink.notice(unreadable(e)),
     };
-    if opts.archives.max_depth > 0
-        && let Some(kind) = archive::detect(buf)
-    {
+    let kind = match (&head, size) {
+        _ if opts.archives.max_depth == 0 => None,
+        (Head::Read, _) => archive::detect_whole(buf),
+        (_, Some(size)) => match archive::detect_file(buf, &mut file, size) {
+            Ok(kind) => kind,
+            Err(e) => return sink.notice(unreadable(e)),
+        },
+        _ => archive::detect(buf),
+    };
+    if let Some(kind) = kind {
         let origin = Origin::File {
             relative: identity(path, roots),
             display: display.clone(),

@@ -1076,3 +1076,42 @@ fn a_tar_in_the_original_format_is_found_by_its_header_checksum() {
     );
     assert_eq!(notices(&json), vec![]);
 }
+
+#[test]
+fn a_zip_behind_other_bytes_is_found_by_its_end_record() {
+    let dir = Dir::new();
+    let secret = env(ENV_TOKEN);
+    let zipped = zip(&[("z/app.env", &secret)]);
+    // A shell stub in front (text for the first 16 KiB, so the file is
+    // read whole) and a binary stub in front (only its head is read, then
+    // its tail); a zip comment in the second.
+    let mut script = b"#!/bin/sh\n".to_vec();
+    script.extend(b"# installer, unpacks the payload below\n".repeat(450));
+    script.extend(&zipped);
+    dir.create("installer.sh", &script);
+    let mut commented = zipped.clone();
+    let n = commented.len();
+    commented[n - 2..].copy_from_slice(&7u16.to_le_bytes());
+    commented.extend(b"comment");
+    let mut binary = vec![0u8; 300_000];
+    binary.extend(&commented);
+    dir.create("payload.bin", &binary);
+    // An end record that does not end the file, and one whose directory
+    // would lie before the file's start: binary content, never an error.
+    let mut stray = vec![0u8; 100];
+    stray.extend(&zipped[n - 22..]);
+    stray.extend(b"trailing bytes");
+    dir.create("stray.bin", &stray);
+    let mut short = vec![0u8; 10];
+    short.extend(&zipped[n - 22..]);
+    dir.create("short.bin", &short);
+    let (out, json) = scan_report(&dir, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        locations(&json),
+        env_findings(&["installer.sh!z/app.env", "payload.bin!z/app.env"])
+    );
+    assert_eq!(notices(&json), vec![]);
+    assert_eq!(json["summary"]["skipped_binary"], 2);
+    assert_eq!(json["summary"]["corrupt_archives"], 0);
+}

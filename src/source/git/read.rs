@@ -225,7 +225,7 @@ fn hand_on(
     sink: &mut dyn Sink,
 ) {
     if archives.max_depth > 0
-        && let Some(kind) = archive::detect(content)
+        && let Some(kind) = archive::detect_whole(content)
     {
         let origin = origin(&item.path, item.commit);
         return archive::expand(
