@@ -1115,3 +1115,29 @@ fn a_zip_behind_other_bytes_is_found_by_its_end_record() {
     assert_eq!(json["summary"]["skipped_binary"], 2);
     assert_eq!(json["summary"]["corrupt_archives"], 0);
 }
+
+#[test]
+fn a_zip_behind_a_stub_is_found_in_history_and_on_standard_input() {
+    let dir = repo();
+    let mut stubbed = b"#!/bin/sh\nexec unzip -o \"$0\"\n".to_vec();
+    stubbed.extend(zip(&[("conf/app.env", &env(ENV_TOKEN))]));
+    dir.create("tools/setup.run", &stubbed);
+    let first = commit(&dir, "add the installer");
+    let out = dir.cmd().args(["git", "--format", "json"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        locations(&json),
+        vec![loc(RULE, "tools/setup.run!conf/app.env", 2, 7)]
+    );
+    assert_eq!(json["findings"][0]["commit"], first.as_str());
+    let out = dir
+        .cmd()
+        .args(["scan", "-", "--format", "json"])
+        .stdin(stubbed)
+        .run();
+    assert_eq!(
+        locations(&out.json()),
+        vec![loc(RULE, "-!conf/app.env", 2, 7)]
+    );
+}
