@@ -13,6 +13,7 @@
 //! binary and are dropped, most after their first few bytes; data URIs
 //! other than `text/plain` and source maps are not decoded at all.
 
+use std::io::Read;
 use std::ops::Range;
 
 use memchr::{memchr, memchr_iter, memrchr};
@@ -33,6 +34,10 @@ const MIN_TEXT: usize = 8;
 /// holding a whole config file or a PEM bundle; longer runs are embedded
 /// binaries.
 const MAX_SPAN: usize = 64 << 10;
+
+/// Most text inflated from one gzip stream in base64 (1 MiB): each byte
+/// costs nine while it is scanned (its place in the span).
+const MAX_INFLATED: usize = 1 << 20;
 
 /// How far back from a `base64,` a data URI's `data:` is looked for.
 const DATA_URI_LOOKBACK: usize = 128;
@@ -261,6 +266,19 @@ fn base64(span: &[u8], pad: usize) -> Option<Output> {
 /// the unused bits of the last character zero (canonical base64).
 fn base64_text(span: &[u8], mut emit: impl FnMut(u8, Range<usize>)) -> bool {
     let mut text = Text::default();
+    base64_bytes(span, |b, from| {
+        let ok = text.accepts(b);
+        if ok {
+            emit(b, from);
+        }
+        ok
+    })
+}
+
+/// Hands each byte `span` decodes to as base64 to `emit`, with the
+/// characters that carry it, while `emit` returns true; whether it always
+/// did and the unused bits of the last character are zero.
+fn base64_bytes(span: &[u8], mut emit: impl FnMut(u8, Range<usize>) -> bool) -> bool {
     let mut acc: u32 = 0;
     let mut bits = 0u32;
     for (i, &c) in span.iter().enumerate() {
@@ -270,15 +288,45 @@ fn base64_text(span: &[u8], mut emit: impl FnMut(u8, Range<usize>)) -> bool {
             bits -= 8;
             let b = (acc >> bits) as u8;
             acc &= (1 << bits) - 1;
-            if !text.accepts(b) {
-                return false;
-            }
             // The byte's first bit is in the character `bits + 8` bits back.
             let first = i - (bits as usize + 8 - 1) / 6;
-            emit(b, first..i + 1);
+            if !emit(b, first..i + 1) {
+                return false;
+            }
         }
     }
     acc == 0
+}
+
+/// Inflates the gzip stream that the standard base64 `span` carries (it
+/// starts `H4sI`: a Helm release, a compressed config or manifest) when it
+/// inflates to text, at most [`MAX_INFLATED`] bytes of it. Each inflated
+/// byte maps to the whole span: a compressed byte has no place of its own.
+fn gunzip_base64(span: &[u8]) -> Option<Output> {
+    let mut packed = Vec::with_capacity(span.len() / 4 * 3 + 2);
+    if !base64_bytes(span, |b, _| {
+        packed.push(b);
+        true
+    }) {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    let mut inflater = flate2::read::MultiGzDecoder::new(&packed[..]).take(MAX_INFLATED as u64);
+    // A stream cut short still gives what came before the cut.
+    let _ = inflater.read_to_end(&mut bytes);
+    let valid = match std::str::from_utf8(&bytes) {
+        Ok(_) => bytes.len(),
+        // Cut inside a character at the limit.
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => return None,
+    };
+    bytes.truncate(valid);
+    let mut text = Text::default();
+    if bytes.len() < MIN_TEXT || !bytes.iter().all(|&b| text.accepts(b)) {
+        return None;
+    }
+    let map = vec![(0, span.len() as u32); bytes.len()];
+    Some(Output { bytes, map })
 }
 
 /// Decodes `span` (hex digits of one case, even in number) as hex, or
@@ -448,7 +496,14 @@ fn run(data: &[u8], span: Range<usize>, kinds: u8, pad: usize) -> Option<Decoded
     } else {
         "base64"
     };
-    base64(run, pad).map(|out| out.into_decoded(encoding, start..end + pad))
+    let span = start..end + pad;
+    match base64(run, pad) {
+        Some(out) => Some(out.into_decoded(encoding, span)),
+        None if kinds & URL == 0 && run.starts_with(b"H4sI") => {
+            gunzip_base64(&data[span.clone()]).map(|out| out.into_decoded("base64 > gzip", span))
+        }
+        None => None,
+    }
 }
 
 /// Whether `b` can stand in a URL or a form value (and so in a

@@ -493,3 +493,75 @@ fn escaped_text_is_read_as_the_characters_it_stands_for() {
     let off = scan(&dir, &["--max-decode-depth", "0"]);
     assert_eq!(decoded(&off), plain);
 }
+
+/// Standard base64 with padding.
+fn b64(data: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    while out.len() % 4 != 0 {
+        out.push('=');
+    }
+    out
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(data).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn gzip_in_base64_is_inflated_as_helm_stores_releases() {
+    let dir = Dir::new();
+    // A Helm release: JSON, gzipped, base64 (Helm), base64 again (the
+    // Kubernetes Secret's data).
+    let release = format!(
+        "{{\"name\":\"api\",\"config\":{{\"env\":{{\"GITHUB_TOKEN\":\"{GHP}\"}}}},\"version\":3}}"
+    );
+    let helm = b64(&gzip(release.as_bytes()));
+    assert!(helm.starts_with("H4sI"));
+    dir.create(
+        "tree/release.yaml",
+        format!(
+            "apiVersion: v1\nkind: Secret\ntype: helm.sh/release.v1\ndata:\n  release: {}\n",
+            b64(helm.as_bytes())
+        ),
+    );
+    // Gzip in base64 straight in a file, and one that inflates to binary
+    // bytes (never reported, never an error).
+    dir.create("tree/config.txt", format!("payload = {helm}\n"));
+    dir.create(
+        "tree/blob.txt",
+        format!(
+            "blob = {}\n",
+            b64(&gzip(&[0u8, 1, 2, 3, 255, 254].repeat(40)))
+        ),
+    );
+    let json = scan(&dir, &[]);
+    let gh = "github-pat-classic";
+    assert_eq!(
+        decoded(&json),
+        [
+            d(gh, "tree/config.txt", 1, 11, GHP, "base64 > gzip"),
+            d(
+                gh,
+                "tree/release.yaml",
+                5,
+                12,
+                GHP,
+                "base64 > base64 > gzip"
+            ),
+        ]
+    );
+    assert_eq!(json["notices"], serde_json::json!([]));
+}
