@@ -39,6 +39,11 @@ const MAX_SPAN: usize = 64 << 10;
 /// costs nine while it is scanned (its place in the span).
 const MAX_INFLATED: usize = 1 << 20;
 
+/// Most text inflated per compressed byte. Text compresses 3 to 10 times;
+/// a stream made to inflate more (a bomb) is read only this far, so the
+/// text scanned stays within a multiple of the blob.
+const MAX_INFLATE_RATIO: usize = 32;
+
 /// How far back from a `base64,` a data URI's `data:` is looked for.
 const DATA_URI_LOOKBACK: usize = 128;
 
@@ -187,6 +192,11 @@ pub struct Decoded {
 }
 
 impl Decoded {
+    /// Whether this text was inflated from gzip (see [`find`]).
+    pub fn inflated(&self) -> bool {
+        self.encoding.ends_with("gzip")
+    }
+
     /// The blob range that carries the decoded bytes `range` (non-empty
     /// or not, within [`Decoded::bytes`]).
     pub fn source(&self, range: Range<usize>) -> Range<usize> {
@@ -207,9 +217,11 @@ impl Decoded {
 ///
 /// No span crosses a line break, so the spans of a line depend on its
 /// bytes alone. Source maps are the caller's to leave out
-/// ([`is_source_map`]): the check is on a whole blob.
-pub fn find(data: &[u8], each: &mut dyn FnMut(Decoded)) {
-    runs(data, each);
+/// ([`is_source_map`]): the check is on a whole blob. With `inflate`,
+/// gzip in base64 is inflated too; the caller turns it off inside
+/// inflated text, so that no chain inflates twice.
+pub fn find(data: &[u8], inflate: bool, each: &mut dyn FnMut(Decoded)) {
+    runs(data, inflate, each);
     percent(data, each);
     escapes(data, each);
     entities(data, each);
@@ -300,8 +312,9 @@ fn base64_bytes(span: &[u8], mut emit: impl FnMut(u8, Range<usize>) -> bool) -> 
 
 /// Inflates the gzip stream that the standard base64 `span` carries (it
 /// starts `H4sI`: a Helm release, a compressed config or manifest) when it
-/// inflates to text, at most [`MAX_INFLATED`] bytes of it. Each inflated
-/// byte maps to the whole span: a compressed byte has no place of its own.
+/// inflates to text, at most [`MAX_INFLATED`] bytes of it and
+/// [`MAX_INFLATE_RATIO`] per compressed byte. A compressed byte has no
+/// place of its own: inflated bytes map to the span in proportion.
 fn gunzip_base64(span: &[u8]) -> Option<Output> {
     let mut packed = Vec::with_capacity(span.len() / 4 * 3 + 2);
     if !base64_bytes(span, |b, _| {
@@ -311,7 +324,8 @@ fn gunzip_base64(span: &[u8]) -> Option<Output> {
         return None;
     }
     let mut bytes = Vec::new();
-    let mut inflater = flate2::read::MultiGzDecoder::new(&packed[..]).take(MAX_INFLATED as u64);
+    let limit = MAX_INFLATED.min(packed.len() * MAX_INFLATE_RATIO);
+    let mut inflater = flate2::read::MultiGzDecoder::new(&packed[..]).take(limit as u64);
     // A stream cut short still gives what came before the cut.
     let _ = inflater.read_to_end(&mut bytes);
     let valid = match std::str::from_utf8(&bytes) {
@@ -325,7 +339,16 @@ fn gunzip_base64(span: &[u8]) -> Option<Output> {
     if bytes.len() < MIN_TEXT || !bytes.iter().all(|&b| text.accepts(b)) {
         return None;
     }
-    let map = vec![(0, span.len() as u32); bytes.len()];
+    // Spread over the span in proportion, so that two secrets of one
+    // stream have places of their own (findings, and what one finding
+    // supersedes, are told apart by place).
+    let (n, len) = (bytes.len() as u64, span.len() as u64);
+    let map = (0..n)
+        .map(|i| {
+            let at = (i * len / n) as u32;
+            (at, at + 1)
+        })
+        .collect();
     Some(Output { bytes, map })
 }
 
@@ -415,7 +438,7 @@ const _: () = assert!(MIN_SPAN == 20);
 /// The bytes of the alphabet are found 64 at a time as a bitmask, and the
 /// runs of at least [`MIN_SPAN`] of them with a few shifts, so text that
 /// holds none costs a fraction of a cycle per byte.
-fn runs(data: &[u8], each: &mut dyn FnMut(Decoded)) {
+fn runs(data: &[u8], inflate: bool, each: &mut dyn FnMut(Decoded)) {
     let n = data.len();
     // Bytes before `done` are examined.
     let mut done = 0;
@@ -461,7 +484,7 @@ fn runs(data: &[u8], each: &mut dyn FnMut(Decoded)) {
                 pad += 1;
             }
             done = end + pad;
-            if let Some(d) = run(data, start..end, kinds, pad) {
+            if let Some(d) = run(data, start..end, kinds, pad, inflate) {
                 each(d);
             }
         }
@@ -472,7 +495,7 @@ fn runs(data: &[u8], each: &mut dyn FnMut(Decoded)) {
 
 /// The decoded text of the run `span` of `data` (its byte classes
 /// `kinds`, `pad` `=` after it), if it is base64 or hex text.
-fn run(data: &[u8], span: Range<usize>, kinds: u8, pad: usize) -> Option<Decoded> {
+fn run(data: &[u8], span: Range<usize>, kinds: u8, pad: usize, inflate: bool) -> Option<Decoded> {
     let (start, end) = (span.start, span.end);
     if !(MIN_SPAN..=MAX_SPAN).contains(&span.len()) || kinds & (STD | URL) == STD | URL {
         return None;
@@ -499,7 +522,7 @@ fn run(data: &[u8], span: Range<usize>, kinds: u8, pad: usize) -> Option<Decoded
     let span = start..end + pad;
     match base64(run, pad) {
         Some(out) => Some(out.into_decoded(encoding, span)),
-        None if kinds & URL == 0 && run.starts_with(b"H4sI") => {
+        None if inflate && kinds & URL == 0 && run.starts_with(b"H4sI") => {
             gunzip_base64(&data[span.clone()]).map(|out| out.into_decoded("base64 > gzip", span))
         }
         None => None,
@@ -760,7 +783,7 @@ mod tests {
 
     fn decoded(data: &[u8]) -> Vec<(&'static str, String, String)> {
         let mut out = Vec::new();
-        find(data, &mut |d| out.push(d));
+        find(data, true, &mut |d| out.push(d));
         out.iter()
             .map(|d| {
                 (
@@ -821,7 +844,7 @@ mod tests {
     fn decoded_bytes_map_back_to_their_characters() {
         let data = b"x dXNlcjpwYXNzLXdvcmQrdGV4dD8= y";
         let mut out = Vec::new();
-        find(data, &mut |d| out.push(d));
+        find(data, true, &mut |d| out.push(d));
         let d = &out[0];
         // "pass" is decoded bytes 5..9, carried by characters 6..12 of
         // the span: its first bits are in "p" ("cjpw" holds "r:p").
@@ -924,7 +947,7 @@ short = "\n"; path = C:\dir\file
     fn escaped_bytes_map_back_to_their_escapes() {
         let data = br#"x = "abcd\u0065fgh\n""#;
         let mut out = Vec::new();
-        find(data, &mut |d| out.push(d));
+        find(data, true, &mut |d| out.push(d));
         let d = &out[0];
         assert_eq!(d.bytes, b"abcdefgh\n");
         assert_eq!(&data[d.source(4..5)], br"\u0065");

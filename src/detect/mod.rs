@@ -318,7 +318,7 @@ impl Engine {
         match memo {
             None => {
                 if decode {
-                    self.scan_decoded(data, 0..data.len(), self.decode_depth, &mut out);
+                    self.scan_decoded(data, 0..data.len(), self.decode_depth, true, &mut out);
                 }
             }
             Some(memo) if decode => {
@@ -344,7 +344,7 @@ impl Engine {
                     }
                     None => 0..data.len(),
                 };
-                self.scan_decoded(data, region, self.decode_depth, &mut out);
+                self.scan_decoded(data, region, self.decode_depth, true, &mut out);
                 // Moved, then found: in the order a plain scan has them.
                 out[plain..].sort_by_key(|c| (c.start, c.rule, c.end));
                 memo.previous_decoded = Some(out[plain..].to_vec());
@@ -355,11 +355,11 @@ impl Engine {
     }
 
     /// [`Engine::scan`], decoding `depth` encodings deep.
-    fn scan_to_depth(&self, data: &[u8], depth: usize) -> Vec<Candidate> {
+    fn scan_to_depth(&self, data: &[u8], depth: usize, inflate: bool) -> Vec<Candidate> {
         let mut out = self.scan_plain(data, None);
         let plain = out.len();
         if depth > 0 && !decode::is_source_map(data) {
-            self.scan_decoded(data, 0..data.len(), depth, &mut out);
+            self.scan_decoded(data, 0..data.len(), depth, inflate, &mut out);
         }
         self.finish(data, out, plain)
     }
@@ -373,12 +373,16 @@ impl Engine {
         data: &[u8],
         region: Range<usize>,
         depth: usize,
+        inflate: bool,
         out: &mut Vec<Candidate>,
     ) {
         let from = out.len();
-        decode::find(&data[region.clone()], &mut |mut span| {
+        decode::find(&data[region.clone()], inflate, &mut |mut span| {
             span.span = span.span.start + region.start..span.span.end + region.start;
-            for mut c in self.scan_to_depth(&span.bytes, depth - 1) {
+            // One inflation per chain: text inflated from gzip is decoded
+            // further, but never inflated again.
+            let inflate = inflate && !span.inflated();
+            for mut c in self.scan_to_depth(&span.bytes, depth - 1, inflate) {
                 let inner = &span.bytes;
                 let decoded = match c.decoded.take() {
                     Some(mut d) => {

@@ -526,7 +526,9 @@ fn gzip_in_base64_is_inflated_as_helm_stores_releases() {
     // A Helm release: JSON, gzipped, base64 (Helm), base64 again (the
     // Kubernetes Secret's data).
     let release = format!(
-        "{{\"name\":\"api\",\"config\":{{\"env\":{{\"GITHUB_TOKEN\":\"{GHP}\"}}}},\"version\":3}}"
+        "{{\"name\":\"api\",\"config\":{{\"env\":{{\"GITHUB_TOKEN\":\"{GHP}\"}}}},\"version\":3,\
+         \"notes\":\"{}\",\"hooks\":{{\"DEPLOY_TOKEN\":\"{ENV_TOKEN}\"}}}}",
+        "release notes ".repeat(40)
     );
     let helm = b64(&gzip(release.as_bytes()));
     assert!(helm.starts_with("H4sI"));
@@ -549,19 +551,59 @@ fn gzip_in_base64_is_inflated_as_helm_stores_releases() {
     );
     let json = scan(&dir, &[]);
     let gh = "github-pat-classic";
+    // Compressed bytes have no place of their own: each secret is at a
+    // column within its encoded run, in the order of the inflated text.
+    let found = decoded(&json);
+    let at = |path: &str, line: u64, secret: &str, chain: &str| {
+        let f = found
+            .iter()
+            .find(|f| f.1 == path && f.4 == secret)
+            .unwrap_or_else(|| panic!("{path} {secret}: {found:?}"));
+        assert_eq!(
+            (f.0.as_str(), f.2, f.5.as_str()),
+            (gh, line, chain),
+            "{f:?}"
+        );
+        f.3
+    };
+    assert_eq!(found.len(), 4, "{found:?}");
+    let run = 11..11 + helm.len() as u64;
+    let c = at("tree/config.txt", 1, GHP, "base64 > gzip");
+    let e = at("tree/config.txt", 1, ENV_TOKEN, "base64 > gzip");
+    assert!(run.contains(&c) && c < e && run.contains(&e), "{c} {e}");
+    let run = 12..12 + b64(helm.as_bytes()).len() as u64;
+    let c = at("tree/release.yaml", 5, GHP, "base64 > base64 > gzip");
+    let e = at("tree/release.yaml", 5, ENV_TOKEN, "base64 > base64 > gzip");
+    assert!(run.contains(&c) && c < e && run.contains(&e), "{c} {e}");
+    assert_eq!(json["notices"], serde_json::json!([]));
+}
+
+#[test]
+fn inflation_is_bounded_and_happens_once_per_chain() {
+    let dir = Dir::new();
+    // A bomb: 512 KiB of one byte between two tokens compress to about
+    // 600 bytes; only 32 bytes per compressed byte are inflated, so the
+    // first token is read and the second is not.
+    let mut bomb = format!("token = {ENV_TOKEN}\n").into_bytes();
+    bomb.extend(vec![b'a'; 512 << 10]);
+    bomb.extend(format!("\ntoken = {EXTRA_TOKEN}\n").into_bytes());
+    dir.create("tree/bomb.txt", format!("blob = {}\n", b64(&gzip(&bomb))));
+    // Gzip in base64 inside inflated text is not inflated again: each
+    // chain inflates once, so the text scanned stays within a multiple of
+    // the file.
+    let inner = b64(&gzip(format!("token = {DEPLOY_TOKEN}\n").as_bytes()));
+    let outer = b64(&gzip(format!("payload = {inner}\n").as_bytes()));
+    dir.create("tree/nested.txt", format!("blob = {outer}\n"));
+    let json = scan(&dir, &[]);
     assert_eq!(
         decoded(&json),
-        [
-            d(gh, "tree/config.txt", 1, 11, GHP, "base64 > gzip"),
-            d(
-                gh,
-                "tree/release.yaml",
-                5,
-                12,
-                GHP,
-                "base64 > base64 > gzip"
-            ),
-        ]
+        [d(
+            "github-pat-classic",
+            "tree/bomb.txt",
+            1,
+            8,
+            ENV_TOKEN,
+            "base64 > gzip"
+        )]
     );
-    assert_eq!(json["notices"], serde_json::json!([]));
 }
