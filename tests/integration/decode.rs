@@ -582,7 +582,7 @@ fn gzip_in_base64_is_inflated_as_helm_stores_releases() {
 fn inflation_is_bounded_and_happens_once_per_chain() {
     let dir = Dir::new();
     // A bomb: 512 KiB of one byte between two tokens compress to about
-    // 600 bytes; only 32 bytes per compressed byte are inflated, so the
+    // 600 bytes; only 16 bytes per compressed byte are inflated, so the
     // first token is read and the second is not.
     let mut bomb = format!("token = {ENV_TOKEN}\n").into_bytes();
     bomb.extend(vec![b'a'; 512 << 10]);
