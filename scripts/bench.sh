@@ -372,12 +372,12 @@ corpus_for() {
 }
 
 # adversarial_inputs DIR: writes the hostile inputs of issue #12 under DIR,
-# one directory per mode (adv-token-N, adv-password-N, adv-passline-N for N
-# in ADV_SIZES,
+# one directory per mode (adv-token-N, adv-password-N, adv-passline-N,
+# adv-gzbomb-N for N in ADV_SIZES,
 # adv-newline-name), and prints those mode names.
 adversarial_inputs() {
   python3 - "$1" $ADV_SIZES <<'PY'
-import os, random, sys
+import base64, gzip, os, random, sys
 
 out, sizes = sys.argv[1], [int(s) for s in sys.argv[2:]]
 rng = random.Random(12)
@@ -399,6 +399,12 @@ def passwords_on_one_line(size):
         n += len(part)
     return "".join(parts)[:size] + "\n"
 
+def gzip_bombs(size):
+    # Lines of base64 gzip that inflate 700 times: what the decoder reads
+    # of them is bounded by its inflation limits.
+    line = "blob = " + base64.b64encode(gzip.compress(b"a" * 600_000, mtime=0)).decode() + "\n"
+    return (line * (size // len(line) + 1))[:size]
+
 def write(mode, name, text):
     d = os.path.join(out, mode)
     os.makedirs(d, exist_ok=True)
@@ -413,6 +419,8 @@ for mb in sizes:
     write(f"adv-password-{mb}", "passwords.env", password_lines(mb * 1_000_000))
 for mb in sizes:
     write(f"adv-passline-{mb}", "one-line.env", passwords_on_one_line(mb * 1_000_000))
+for mb in sizes:
+    write(f"adv-gzbomb-{mb}", "bombs.txt", gzip_bombs(mb * 1_000_000))
 write("adv-newline-name", "x\n::stop-commands::tok\n.env", password_lines(sizes[0] * 1_000_000))
 PY
 }
@@ -758,7 +766,7 @@ if adversarial:
     out.append("")
     out.append("## adversarial: leakproof on hostile inputs (issue #12)")
     out.append("")
-    out.append("`adv-token-N`: one line of `token token ...`, N MB; `adv-password-N`: N MB of `password = \"<20 random characters>\"` lines (one finding each); `adv-passline-N`: N MB of `password = \"...\"; ` assignments on one line; `adv-newline-name`: a file named `x\\n::stop-commands::tok\\n.env` holding password lines.")
+    out.append("`adv-token-N`: one line of `token token ...`, N MB; `adv-password-N`: N MB of `password = \"<20 random characters>\"` lines (one finding each); `adv-passline-N`: N MB of `password = \"...\"; ` assignments on one line; `adv-gzbomb-N`: N MB of lines of base64 gzip that inflate 700 times; `adv-newline-name`: a file named `x\\n::stop-commands::tok\\n.env` holding password lines.")
     out.append("")
     out.append("| input | MB | median wall s | MB/s | median user+sys s | median peak RSS MiB | findings |")
     out.append("|---|---|---|---|---|---|---|")
@@ -772,7 +780,7 @@ if adversarial:
         mbs = f"{basis / 1e6 / s['wall']:,.1f}" if s["wall"] > 0 else "–"
         out.append(f"| {mode} | {basis / 1e6:,.0f} | {s['wall']:.3f} | {mbs} | {s['cpu']:.3f} | {s['rss']:.0f} | {findings(mode, 'leakproof')} |")
         family = mode.rsplit("-", 1)[0]
-        if family in ("adv-token", "adv-password", "adv-passline"):
+        if family in ("adv-token", "adv-password", "adv-passline", "adv-gzbomb"):
             series.setdefault(family, []).append((basis, s["wall"]))
     out.append("")
     for family, points in series.items():
