@@ -983,6 +983,22 @@ mod tests {
         engine_from(&[DEMO_TOKEN, FAR_TOKEN])
     }
 
+    #[test]
+    fn keyword_hits_are_one_per_rule_and_line() {
+        let engine = demo_engine();
+        let rule = engine
+            .rules()
+            .rules()
+            .iter()
+            .position(|r| r.id == "demo-token")
+            .unwrap();
+        let data = b"demo_ demo_ DEMO_\nx demo_\n\ndemo_demo_\n";
+        let mut hits = Vec::new();
+        engine.prefilter.hits(data, &mut hits);
+        hits.retain(|&(r, _)| r == rule);
+        assert_eq!(hits, [(rule, 0), (rule, 20), (rule, 27)]);
+    }
+
     fn secrets<'a>(data: &'a [u8], found: &[Candidate]) -> Vec<&'a [u8]> {
         found
             .iter()

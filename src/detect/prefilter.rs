@@ -116,14 +116,38 @@ impl Prefilter {
         count
     }
 
-    /// Appends `(rule, offset)` for every occurrence of a keyword in
-    /// `data`, once per rule that owns the keyword, and `(rule, 0)` for
-    /// every rule without keywords.
+    /// Appends `(rule, offset)` for the first occurrence on each line of
+    /// `data` of a keyword of each rule, and `(rule, 0)` for every rule
+    /// without keywords. Once per line, not per occurrence: a line of
+    /// keywords repeated (4 MB of base64, say) held millions of pairs.
     pub fn hits(&self, data: &[u8], out: &mut Vec<(usize, usize)>) {
         out.extend(self.always.iter().map(|&rule| (rule, 0)));
+        // Rules already reported on the current line, as a bit set, and
+        // the words of it to clear at the next line.
+        let mut seen = vec![0u64; self.num_rules.div_ceil(64)];
+        let mut dirty: Vec<usize> = Vec::new();
+        // Where the current line's search has reached; no keyword holds a
+        // line break, and matches come in order of their ends, so a match
+        // starting before `cursor` is on the current line.
+        let mut cursor = 0;
         for m in self.automaton().find_overlapping_iter(data) {
+            if m.start() > cursor {
+                if memchr::memchr(b'\n', &data[cursor..m.start()]).is_some() {
+                    for w in dirty.drain(..) {
+                        seen[w] = 0;
+                    }
+                }
+                cursor = m.start();
+            }
             for &rule in &self.owners[m.pattern().as_usize()] {
-                out.push((rule, m.start()));
+                let (word, bit) = (rule / 64, 1u64 << (rule % 64));
+                if seen[word] & bit == 0 {
+                    if seen[word] == 0 {
+                        dirty.push(word);
+                    }
+                    seen[word] |= bit;
+                    out.push((rule, m.start()));
+                }
             }
         }
     }
