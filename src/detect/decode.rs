@@ -310,7 +310,8 @@ fn base64_bytes(span: &[u8], mut emit: impl FnMut(u8, Range<usize>) -> bool) -> 
     acc == 0
 }
 
-/// Inflates the gzip stream that the standard base64 `span` carries (it
+/// Inflates the gzip stream that the standard base64 `span` (without its
+/// `=` padding, which would decode to bytes after the stream) carries (it
 /// starts `H4sI`: a Helm release, a compressed config or manifest) when it
 /// inflates to text, at most [`MAX_INFLATED`] bytes of it and
 /// [`MAX_INFLATE_RATIO`] per compressed byte. A compressed byte has no
@@ -523,7 +524,7 @@ fn run(data: &[u8], span: Range<usize>, kinds: u8, pad: usize, inflate: bool) ->
     match base64(run, pad) {
         Some(out) => Some(out.into_decoded(encoding, span)),
         None if inflate && kinds & URL == 0 && run.starts_with(b"H4sI") => {
-            gunzip_base64(&data[span.clone()]).map(|out| out.into_decoded("base64 > gzip", span))
+            gunzip_base64(run).map(|out| out.into_decoded("base64 > gzip", span))
         }
         None => None,
     }
