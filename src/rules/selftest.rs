@@ -145,12 +145,11 @@ mod tests {
         // Built-in regexes are parsed on first use, not at load: full
         // compilation, the secret group and the line span are checked here.
         for rule in rules.rules() {
-            let re = regex::bytes::RegexBuilder::new(&rule.pattern)
-                .unicode(false)
-                .build()
+            // The scanner's own build, with its settings and size limit.
+            super::super::compile::check_full_compile(rule)
                 .unwrap_or_else(|e| panic!("{}: {e}", rule.id));
             assert!(
-                rule.secret_group() < re.captures_len(),
+                rule.secret_group() < rule.regex().captures_len(),
                 "{}: secret group {} does not exist",
                 rule.id,
                 rule.secret_group()
